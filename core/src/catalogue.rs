@@ -1,0 +1,170 @@
+//! The ward's organisation and category catalogue. These are data (seeded by the ward
+//! record, cached on the device), never code: a ward renames a section without a release.
+
+use serde::{Deserialize, Serialize};
+
+/// 部: 市民部, 厚生部, 建設部 …
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Department {
+    pub code: String,
+    pub name_ja: String,
+    pub name_en: String,
+}
+
+/// 課: the unit a request is routed to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Section {
+    pub code: String,
+    pub department: String,
+    pub name_ja: String,
+    pub name_en: String,
+    /// Welfare sections may read sensitive (要配慮) details.
+    #[serde(default)]
+    pub welfare: bool,
+}
+
+/// 分類: what a request is about, grouped (道路, 公園, 福祉, 生活環境) and routed by default
+/// to one section.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Category {
+    pub code: String,
+    pub group_ja: String,
+    pub group_en: String,
+    pub name_ja: String,
+    pub name_en: String,
+    pub default_section: String,
+    /// Welfare consultations carry 要配慮個人情報: details only for those allowed.
+    #[serde(default)]
+    pub sensitive: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Catalogue {
+    pub ward_ja: String,
+    pub ward_en: String,
+    pub departments: Vec<Department>,
+    pub sections: Vec<Section>,
+    pub categories: Vec<Category>,
+}
+
+impl Catalogue {
+    pub fn category(&self, code: &str) -> Option<&Category> {
+        self.categories.iter().find(|c| c.code == code)
+    }
+
+    pub fn section(&self, code: &str) -> Option<&Section> {
+        self.sections.iter().find(|s| s.code == code)
+    }
+
+    /// Categories grouped in catalogue order, for the picker: (group, categories).
+    pub fn groups(&self) -> Vec<(&str, &str, Vec<&Category>)> {
+        let mut groups: Vec<(&str, &str, Vec<&Category>)> = Vec::new();
+        for c in &self.categories {
+            match groups.iter_mut().find(|(ja, _, _)| *ja == c.group_ja) {
+                Some((_, _, list)) => list.push(c),
+                None => groups.push((&c.group_ja, &c.group_en, vec![c])),
+            }
+        }
+        groups
+    }
+
+    /// Checks the catalogue is coherent: every section's department and every
+    /// category's default section exist. The ward record refuses to seed one that is not.
+    pub fn check(&self) -> Result<(), String> {
+        for s in &self.sections {
+            if !self.departments.iter().any(|d| d.code == s.department) {
+                return Err(format!(
+                    "section {} names unknown department {}",
+                    s.code, s.department
+                ));
+            }
+        }
+        for c in &self.categories {
+            if self.section(&c.default_section).is_none() {
+                return Err(format!(
+                    "category {} names unknown section {}",
+                    c.code, c.default_section
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A small catalogue for tests: one road and one welfare category.
+    pub fn sample() -> Catalogue {
+        Catalogue {
+            ward_ja: "高津区".into(),
+            ward_en: "Takatsu Ward".into(),
+            departments: vec![
+                Department {
+                    code: "kensetsu".into(),
+                    name_ja: "建設部".into(),
+                    name_en: "Construction".into(),
+                },
+                Department {
+                    code: "kosei".into(),
+                    name_ja: "厚生部".into(),
+                    name_en: "Health and Welfare".into(),
+                },
+            ],
+            sections: vec![
+                Section {
+                    code: "road".into(),
+                    department: "kensetsu".into(),
+                    name_ja: "道路公園センター（道路）".into(),
+                    name_en: "Roads".into(),
+                    welfare: false,
+                },
+                Section {
+                    code: "elderly".into(),
+                    department: "kosei".into(),
+                    name_ja: "高齢・障害課".into(),
+                    name_en: "Elderly and Disability".into(),
+                    welfare: true,
+                },
+            ],
+            categories: vec![
+                Category {
+                    code: "road-pothole".into(),
+                    group_ja: "道路".into(),
+                    group_en: "Roads".into(),
+                    name_ja: "路面の穴・段差".into(),
+                    name_en: "Pothole or step".into(),
+                    default_section: "road".into(),
+                    sensitive: false,
+                },
+                Category {
+                    code: "welfare-elderly".into(),
+                    group_ja: "福祉".into(),
+                    group_en: "Welfare".into(),
+                    name_ja: "高齢者の見守り・介護".into(),
+                    name_en: "Elderly care".into(),
+                    default_section: "elderly".into(),
+                    sensitive: true,
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn groups_keep_catalogue_order() {
+        let c = sample();
+        let groups = c.groups();
+        assert_eq!(groups.len(), 2);
+        assert_eq!(groups[0].0, "道路");
+        assert_eq!(groups[1].2[0].code, "welfare-elderly");
+    }
+
+    #[test]
+    fn check_finds_a_dangling_section() {
+        let mut c = sample();
+        assert!(c.check().is_ok());
+        c.categories[0].default_section = "nowhere".into();
+        assert!(c.check().unwrap_err().contains("nowhere"));
+    }
+}

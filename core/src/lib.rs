@@ -1,0 +1,40 @@
+//! Koe's domain, shared by the field app (wasm32) and the ward record (server).
+//!
+//! Every rule that both sides must agree on lives here once: what a valid request is,
+//! who may see what, and the shape of the sync messages.
+
+pub mod access;
+pub mod api;
+pub mod catalogue;
+pub mod id;
+pub mod request;
+pub mod sync;
+pub mod validation;
+
+pub use access::{Role, Viewer};
+pub use catalogue::{Catalogue, Category, Department, Section};
+pub use request::{NewRequest, Place, RequestRecord, Status, Urgency};
+pub use sync::{Mutation, MutationKind, MutationOutcome, PullResponse, PushRequest, PushResponse};
+pub use validation::{validate_new_request, ValidationError};
+
+/// A message in Koe's two languages: Japanese first, English second.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Bilingual {
+    pub ja: String,
+    pub en: String,
+}
+
+impl Bilingual {
+    pub fn new(ja: impl Into<String>, en: impl Into<String>) -> Self {
+        Self {
+            ja: ja.into(),
+            en: en.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Bilingual {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} / {}", self.ja, self.en)
+    }
+}

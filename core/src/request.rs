@@ -1,0 +1,175 @@
+//! A resident request or consultation (要望・相談) as logged on the device and as held by
+//! the ward record.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// 緊急度. `Urgent` means danger now (a hole in a road).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Urgency {
+    Urgent,
+    High,
+    Medium,
+    Low,
+}
+
+impl Urgency {
+    pub const ALL: [Urgency; 4] = [Self::Urgent, Self::High, Self::Medium, Self::Low];
+
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            Self::Urgent => "緊急",
+            Self::High => "高",
+            Self::Medium => "中",
+            Self::Low => "低",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::Urgent => "Urgent",
+            Self::High => "High",
+            Self::Medium => "Medium",
+            Self::Low => "Low",
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Urgent => "urgent",
+            Self::High => "high",
+            Self::Medium => "medium",
+            Self::Low => "low",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|u| u.code() == code)
+    }
+}
+
+/// 状態 of a request in the office.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// 受付
+    New,
+    /// 担当決定
+    Routed,
+    /// 対応中
+    InProgress,
+    /// 対応済
+    Resolved,
+    /// 完了
+    Closed,
+    /// 他機関へ回付
+    Referred,
+    /// 重複
+    Duplicate,
+}
+
+impl Status {
+    pub const ALL: [Status; 7] = [
+        Self::New,
+        Self::Routed,
+        Self::InProgress,
+        Self::Resolved,
+        Self::Closed,
+        Self::Referred,
+        Self::Duplicate,
+    ];
+
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            Self::New => "受付",
+            Self::Routed => "担当決定",
+            Self::InProgress => "対応中",
+            Self::Resolved => "対応済",
+            Self::Closed => "完了",
+            Self::Referred => "他機関へ回付",
+            Self::Duplicate => "重複",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::New => "New",
+            Self::Routed => "Routed",
+            Self::InProgress => "In progress",
+            Self::Resolved => "Resolved",
+            Self::Closed => "Closed",
+            Self::Referred => "Referred elsewhere",
+            Self::Duplicate => "Duplicate",
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::New => "new",
+            Self::Routed => "routed",
+            Self::InProgress => "in_progress",
+            Self::Resolved => "resolved",
+            Self::Closed => "closed",
+            Self::Referred => "referred",
+            Self::Duplicate => "duplicate",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+}
+
+/// Where the request is: the device's GPS fix, an address typed in, or both.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Place {
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    /// GPS accuracy radius in metres, as the device reported it.
+    pub accuracy_m: Option<f64>,
+    #[serde(default)]
+    pub address: String,
+}
+
+/// What the field worker logs on the device; the payload of a create mutation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewRequest {
+    /// UUIDv7 made on the device.
+    pub id: Uuid,
+    pub category: String,
+    pub title: String,
+    /// What the resident said.
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub place: Place,
+    pub urgency: Urgency,
+    /// Device clock when it was logged, milliseconds since the Unix epoch.
+    pub logged_at: i64,
+}
+
+/// A request as the ward record holds it and hands it to a reader. Sensitive
+/// (要配慮) details are `None` with `redacted` set when the reader may not see them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequestRecord {
+    pub id: Uuid,
+    pub category: String,
+    /// The responsible section (from the category until re-routed).
+    pub section: String,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub place: Option<Place>,
+    pub urgency: Urgency,
+    pub status: Status,
+    /// Staff id of who logged it.
+    pub logged_by: String,
+    /// Device clock when logged (ms since epoch).
+    pub logged_at: i64,
+    /// Ward record clock when it arrived (ms since epoch).
+    pub received_at: i64,
+    /// Server order of the last change to this request; also the pull cursor.
+    pub version: i64,
+    #[serde(default)]
+    pub redacted: bool,
+}

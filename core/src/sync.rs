@@ -1,0 +1,113 @@
+//! The sync protocol's messages: the device pushes its outbox of mutations and pulls
+//! the ward record's changes in server order.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::{Bilingual, NewRequest, RequestRecord};
+
+/// One change made on a device, identified by (client_id, mutation id); a device's
+/// mutation ids rise by one per change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mutation {
+    pub id: u64,
+    #[serde(flatten)]
+    pub kind: MutationKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum MutationKind {
+    CreateRequest { request: NewRequest },
+}
+
+impl MutationKind {
+    /// The request a mutation is about.
+    pub fn request_id(&self) -> Uuid {
+        match self {
+            Self::CreateRequest { request } => request.id,
+        }
+    }
+}
+
+/// `POST /api/sync/push`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushRequest {
+    /// The device, made on it once and kept.
+    pub client_id: Uuid,
+    pub mutations: Vec<Mutation>,
+}
+
+/// What became of one mutation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    Applied { version: i64 },
+    /// Applied before (a retried push): acknowledged again, not applied twice.
+    Duplicate,
+    /// Will never apply; the device shows the reason and drops it from its queue.
+    Rejected { code: String, message: Bilingual },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MutationOutcome {
+    pub mutation_id: u64,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushResponse {
+    pub outcomes: Vec<MutationOutcome>,
+    /// The highest mutation id of this device the ward record has taken.
+    pub last_mutation_id: u64,
+}
+
+/// `GET /api/sync/pull?cursor=N`: requests changed after the cursor, oldest change
+/// first, as the reader may see them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullResponse {
+    pub requests: Vec<RequestRecord>,
+    pub cursor: i64,
+    pub has_more: bool,
+    /// The cursor was unknown: this is a full snapshot from the start.
+    pub reset: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Place, Urgency};
+
+    #[test]
+    fn push_wire_format_is_flat_and_tagged() {
+        let m = Mutation {
+            id: 3,
+            kind: MutationKind::CreateRequest {
+                request: NewRequest {
+                    id: crate::id::request_id(5, [0; 10]),
+                    category: "road-pothole".into(),
+                    title: "穴".into(),
+                    description: String::new(),
+                    place: Place::default(),
+                    urgency: Urgency::Urgent,
+                    logged_at: 5,
+                },
+            },
+        };
+        let json = serde_json::to_value(&m).unwrap();
+        assert_eq!(json["id"], 3);
+        assert_eq!(json["type"], "create_request");
+        assert_eq!(json["request"]["urgency"], "urgent");
+        let back: Mutation = serde_json::from_value(json).unwrap();
+        assert_eq!(back, m);
+
+        let o = MutationOutcome {
+            mutation_id: 3,
+            outcome: Outcome::Applied { version: 9 },
+        };
+        let json = serde_json::to_value(&o).unwrap();
+        assert_eq!(json["outcome"], "applied");
+        assert_eq!(json["version"], 9);
+    }
+}

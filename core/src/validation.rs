@@ -1,0 +1,299 @@
+//! What a valid request is. The device checks before saving, the ward record checks
+//! again before storing: the same function on both sides.
+
+use crate::{Bilingual, Catalogue, NewRequest};
+
+pub const TITLE_MAX_CHARS: usize = 120;
+pub const DESCRIPTION_MAX_CHARS: usize = 4000;
+pub const ADDRESS_MAX_CHARS: usize = 300;
+/// GPS accuracy beyond this (metres) is not a fix of a place.
+pub const ACCURACY_MAX_M: f64 = 100_000.0;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ValidationError {
+    #[error("title is empty")]
+    EmptyTitle,
+    #[error("title is longer than {max} characters ({len})")]
+    TitleTooLong { len: usize, max: usize },
+    #[error("description is longer than {max} characters ({len})")]
+    DescriptionTooLong { len: usize, max: usize },
+    #[error("address is longer than {max} characters ({len})")]
+    AddressTooLong { len: usize, max: usize },
+    #[error("unknown category {0}")]
+    UnknownCategory(String),
+    #[error("latitude {0} is out of range")]
+    LatitudeOutOfRange(f64),
+    #[error("longitude {0} is out of range")]
+    LongitudeOutOfRange(f64),
+    #[error("accuracy {0} is not a usable GPS accuracy")]
+    BadAccuracy(f64),
+    #[error("latitude and longitude come together")]
+    HalfACoordinate,
+    #[error("no place given")]
+    NoPlace,
+    #[error("id is not a UUIDv7")]
+    BadId,
+}
+
+impl ValidationError {
+    /// A stable code for programs (and tests) to match on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::EmptyTitle => "empty_title",
+            Self::TitleTooLong { .. } => "title_too_long",
+            Self::DescriptionTooLong { .. } => "description_too_long",
+            Self::AddressTooLong { .. } => "address_too_long",
+            Self::UnknownCategory(_) => "unknown_category",
+            Self::LatitudeOutOfRange(_) => "latitude_out_of_range",
+            Self::LongitudeOutOfRange(_) => "longitude_out_of_range",
+            Self::BadAccuracy(_) => "bad_accuracy",
+            Self::HalfACoordinate => "half_a_coordinate",
+            Self::NoPlace => "no_place",
+            Self::BadId => "bad_id",
+        }
+    }
+
+    /// What a person reads, saying what to do about it.
+    pub fn message(&self) -> Bilingual {
+        match self {
+            Self::EmptyTitle => Bilingual::new("件名を入力してください。", "Enter a title."),
+            Self::TitleTooLong { len, max } => Bilingual::new(
+                format!("件名は{max}文字以内にしてください（現在{len}文字）。"),
+                format!("Keep the title to {max} characters (now {len})."),
+            ),
+            Self::DescriptionTooLong { len, max } => Bilingual::new(
+                format!("内容は{max}文字以内にしてください（現在{len}文字）。"),
+                format!("Keep the description to {max} characters (now {len})."),
+            ),
+            Self::AddressTooLong { len, max } => Bilingual::new(
+                format!("住所は{max}文字以内にしてください（現在{len}文字）。"),
+                format!("Keep the address to {max} characters (now {len})."),
+            ),
+            Self::UnknownCategory(code) => Bilingual::new(
+                format!("分類「{code}」はありません。一覧から選んでください。"),
+                format!("There is no category \"{code}\". Choose one from the list."),
+            ),
+            Self::LatitudeOutOfRange(v) => Bilingual::new(
+                format!("緯度 {v} は範囲外です（-90〜90）。位置を取り直してください。"),
+                format!("Latitude {v} is out of range (-90 to 90). Take the position again."),
+            ),
+            Self::LongitudeOutOfRange(v) => Bilingual::new(
+                format!("経度 {v} は範囲外です（-180〜180）。位置を取り直してください。"),
+                format!("Longitude {v} is out of range (-180 to 180). Take the position again."),
+            ),
+            Self::BadAccuracy(v) => Bilingual::new(
+                format!("位置の精度 {v} m は使えません。位置を取り直すか住所を入力してください。"),
+                format!("A position accuracy of {v} m is not usable. Take the position again or type an address."),
+            ),
+            Self::HalfACoordinate => Bilingual::new(
+                "緯度と経度は両方必要です。位置を取り直してください。",
+                "Latitude and longitude go together. Take the position again.",
+            ),
+            Self::NoPlace => Bilingual::new(
+                "場所がありません。位置を取得するか住所を入力してください。",
+                "No place given. Take the position or type an address.",
+            ),
+            Self::BadId => Bilingual::new(
+                "受付番号の形式が正しくありません。アプリを更新してください。",
+                "The request id is malformed. Update the app.",
+            ),
+        }
+    }
+}
+
+/// Checks a request logged on the device against the catalogue. Returns the first
+/// problem, in the order the form shows its fields.
+pub fn validate_new_request(req: &NewRequest, catalogue: &Catalogue) -> Result<(), ValidationError> {
+    if req.id.get_version_num() != 7 {
+        return Err(ValidationError::BadId);
+    }
+    if catalogue.category(&req.category).is_none() {
+        return Err(ValidationError::UnknownCategory(req.category.clone()));
+    }
+    let title = req.title.trim();
+    if title.is_empty() {
+        return Err(ValidationError::EmptyTitle);
+    }
+    check_len(title, TITLE_MAX_CHARS, |len, max| {
+        ValidationError::TitleTooLong { len, max }
+    })?;
+    check_len(&req.description, DESCRIPTION_MAX_CHARS, |len, max| {
+        ValidationError::DescriptionTooLong { len, max }
+    })?;
+    let place = &req.place;
+    check_len(&place.address, ADDRESS_MAX_CHARS, |len, max| {
+        ValidationError::AddressTooLong { len, max }
+    })?;
+    match (place.lat, place.lon) {
+        (Some(lat), Some(lon)) => {
+            if !(-90.0..=90.0).contains(&lat) {
+                return Err(ValidationError::LatitudeOutOfRange(lat));
+            }
+            if !(-180.0..=180.0).contains(&lon) {
+                return Err(ValidationError::LongitudeOutOfRange(lon));
+            }
+        }
+        (None, None) => {
+            if place.address.trim().is_empty() {
+                return Err(ValidationError::NoPlace);
+            }
+        }
+        _ => return Err(ValidationError::HalfACoordinate),
+    }
+    if let Some(acc) = place.accuracy_m {
+        // NaN fails the range check too.
+        if !(0.0..=ACCURACY_MAX_M).contains(&acc) {
+            return Err(ValidationError::BadAccuracy(acc));
+        }
+    }
+    Ok(())
+}
+
+fn check_len(
+    text: &str,
+    max: usize,
+    err: impl FnOnce(usize, usize) -> ValidationError,
+) -> Result<(), ValidationError> {
+    let len = text.chars().count();
+    if len > max {
+        Err(err(len, max))
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::tests::sample;
+    use crate::id::request_id;
+    use crate::{Place, Urgency};
+    use proptest::prelude::*;
+
+    fn pothole() -> NewRequest {
+        NewRequest {
+            id: request_id(1_763_700_000_000, [1; 10]),
+            category: "road-pothole".into(),
+            title: "歩道の段差".into(),
+            description: "高齢の方がつまずいたとのこと".into(),
+            place: Place {
+                lat: Some(35.6),
+                lon: Some(139.6),
+                accuracy_m: Some(8.0),
+                address: String::new(),
+            },
+            urgency: Urgency::High,
+            logged_at: 1_763_700_000_000,
+        }
+    }
+
+    fn err(req: &NewRequest) -> ValidationError {
+        validate_new_request(req, &sample()).unwrap_err()
+    }
+
+    #[test]
+    fn a_plain_road_request_is_valid() {
+        assert_eq!(validate_new_request(&pothole(), &sample()), Ok(()));
+    }
+
+    #[test]
+    fn empty_or_blank_title_is_refused() {
+        let mut r = pothole();
+        r.title = "  　".into(); // includes an ideographic space
+        assert_eq!(err(&r), ValidationError::EmptyTitle);
+        assert!(err(&r).message().ja.contains("件名"));
+    }
+
+    #[test]
+    fn unknown_category_is_refused_with_its_code() {
+        let mut r = pothole();
+        r.category = "road-dragon".into();
+        assert_eq!(err(&r).code(), "unknown_category");
+        assert!(err(&r).message().en.contains("road-dragon"));
+    }
+
+    #[test]
+    fn out_of_range_coordinates_are_refused() {
+        let mut r = pothole();
+        r.place.lat = Some(91.0);
+        assert_eq!(err(&r), ValidationError::LatitudeOutOfRange(91.0));
+        r.place.lat = Some(35.0);
+        r.place.lon = Some(-180.5);
+        assert_eq!(err(&r), ValidationError::LongitudeOutOfRange(-180.5));
+        r.place.lon = Some(f64::NAN);
+        assert_eq!(err(&r).code(), "longitude_out_of_range");
+        r.place.lon = None;
+        assert_eq!(err(&r), ValidationError::HalfACoordinate);
+    }
+
+    #[test]
+    fn bad_accuracy_is_refused() {
+        let mut r = pothole();
+        r.place.accuracy_m = Some(-1.0);
+        assert_eq!(err(&r).code(), "bad_accuracy");
+        r.place.accuracy_m = Some(f64::INFINITY);
+        assert_eq!(err(&r).code(), "bad_accuracy");
+    }
+
+    #[test]
+    fn an_address_alone_is_a_place_but_nothing_is_not() {
+        let mut r = pothole();
+        r.place = Place {
+            address: "高津区下作延2-8".into(),
+            ..Place::default()
+        };
+        assert_eq!(validate_new_request(&r, &sample()), Ok(()));
+        r.place.address = " ".into();
+        assert_eq!(err(&r), ValidationError::NoPlace);
+    }
+
+    #[test]
+    fn oversized_text_is_refused_counting_characters_not_bytes() {
+        let mut r = pothole();
+        r.title = "穴".repeat(TITLE_MAX_CHARS); // 360 bytes, 120 characters: fine
+        assert_eq!(validate_new_request(&r, &sample()), Ok(()));
+        r.title.push('穴');
+        assert_eq!(
+            err(&r),
+            ValidationError::TitleTooLong {
+                len: TITLE_MAX_CHARS + 1,
+                max: TITLE_MAX_CHARS
+            }
+        );
+        let mut r = pothole();
+        r.description = "あ".repeat(DESCRIPTION_MAX_CHARS + 1);
+        assert_eq!(err(&r).code(), "description_too_long");
+        let mut r = pothole();
+        r.place.address = "a".repeat(ADDRESS_MAX_CHARS + 1);
+        assert_eq!(err(&r).code(), "address_too_long");
+    }
+
+    #[test]
+    fn a_non_v7_id_is_refused() {
+        let mut r = pothole();
+        r.id = uuid::Uuid::nil();
+        assert_eq!(err(&r), ValidationError::BadId);
+    }
+
+    proptest! {
+        /// Whatever the coordinates, validation answers (never panics), and accepts exactly
+        /// the ones on the globe.
+        #[test]
+        fn coordinates_accepted_iff_on_the_globe(lat in proptest::num::f64::ANY, lon in proptest::num::f64::ANY) {
+            let mut r = pothole();
+            r.place.lat = Some(lat);
+            r.place.lon = Some(lon);
+            let ok = validate_new_request(&r, &sample()).is_ok();
+            prop_assert_eq!(ok, (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon));
+        }
+
+        #[test]
+        fn any_title_gets_an_answer(title in ".{0,200}") {
+            let mut r = pothole();
+            r.title = title.clone();
+            let ok = validate_new_request(&r, &sample()).is_ok();
+            let t = title.trim();
+            prop_assert_eq!(ok, !t.is_empty() && t.chars().count() <= TITLE_MAX_CHARS);
+        }
+    }
+}
