@@ -1,0 +1,75 @@
+# Installs what Koe's build and tests need and skips what is there. Sourced by run.sh and
+# test.sh; `koe_setup app` for building and running, `koe_setup test` adds the browser and
+# the end-to-end test packages.
+# shellcheck shell=bash
+
+koe_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+TRUNK_VERSION=0.21.14
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+apt_updated=
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  if [ -z "$apt_updated" ]; then
+    say "apt-get update"
+    $sudo apt-get update -qq
+    apt_updated=1
+  fi
+  say "apt-get install ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# The wasm-bindgen version the app is locked to; the CLI must match it exactly.
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$koe_root/Cargo.lock"
+}
+
+koe_setup() {
+  local what="${1:-app}"
+  command -v cargo >/dev/null || { echo "Koe needs Rust (rustup): https://rustup.rs" >&2; return 1; }
+
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "rustup target add wasm32-unknown-unknown"
+    rustup target add wasm32-unknown-unknown
+  fi
+
+  if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
+    say "cargo install trunk $TRUNK_VERSION (about 8 minutes, once)"
+    cargo install trunk --version "$TRUNK_VERSION" --locked --quiet
+  fi
+
+  local wbg
+  wbg="$(wasm_bindgen_version)"
+  if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $wbg" ]; then
+    say "cargo install wasm-bindgen-cli $wbg (a few minutes, once)"
+    # Not --locked: one of its locked dependencies is no longer in the registry.
+    cargo install wasm-bindgen-cli --version "$wbg" --quiet
+  fi
+
+  command -v wasm-opt >/dev/null || apt_install binaryen
+
+  if [ "$what" = test ]; then
+    apt_install chromium chromium-driver
+    command -v node >/dev/null || apt_install nodejs npm
+    if [ ! -d "$koe_root/tests/e2e/node_modules/playwright-core" ] ||
+      [ "$koe_root/tests/e2e/package-lock.json" -nt "$koe_root/tests/e2e/node_modules/.package-lock.json" ]; then
+      say "npm ci (end-to-end test packages)"
+      (cd "$koe_root/tests/e2e" && npm ci --no-audit --no-fund --silent)
+    fi
+  fi
+}
+
+# Builds the field app into dist/ (hashed files, service worker precache list).
+koe_build_app() {
+  say "trunk build --release --offline"
+  (cd "$koe_root" && trunk build --release --offline)
+}

@@ -1,0 +1,71 @@
+// A field worker logs a request with no signal, the app survives a reload offline, and
+// once online the request reaches the ward record, where the office clerk sees it.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startWardRecord, launchBrowser, signIn, waitForOfflineReady } from "./harness.mjs";
+
+let ward;
+let browser;
+before(async () => {
+  ward = await startWardRecord();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await ward?.stop();
+});
+
+test("log a request offline, reload offline, sync online, office clerk sees it", async () => {
+  const field = await browser.newContext({ locale: "ja-JP" });
+  const page = await field.newPage();
+  await page.goto(ward.url);
+  await signIn(page, "road01");
+  await waitForOfflineReady(page);
+
+  await field.setOffline(true);
+  await page.getByTestId("net-state").filter({ hasText: "オフライン" }).waitFor();
+  const reachable = await page.evaluate(() => fetch("/api/session").then(() => true, () => false));
+  assert.equal(reachable, false, "the ward record must be out of reach while offline");
+
+  await page.getByTestId("nav-capture").click();
+  await page.getByTestId("category").selectOption("road-pothole");
+  await page.getByTestId("title").fill("歩道の段差でつまずく");
+  await page.getByTestId("description").fill("高齢の方が段差でつまずいたとのこと。");
+  await page.getByTestId("address").fill("高津区下作延二丁目8番 高津区役所前");
+  await page.getByTestId("urgency-high").check();
+  await page.getByTestId("save").click();
+  await page.getByTestId("form-message").filter({ hasText: "保存しました" }).waitFor();
+
+  await page.getByTestId("nav-mine").click();
+  const row = page.getByTestId("my-request");
+  await row.first().waitFor();
+  assert.equal(await row.count(), 1);
+  assert.equal(await row.first().getAttribute("data-sync"), "waiting");
+  const id = await row.first().getAttribute("data-id");
+  assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-/, "a UUIDv7 made on the device");
+
+  // Reload with no network: the service worker serves the app, IndexedDB still has the request.
+  const reloaded = await page.reload();
+  assert.ok(reloaded.fromServiceWorker(), "the app shell comes from the service worker");
+  await page.getByTestId("nav-mine").click();
+  const again = page.locator(`[data-testid="my-request"][data-id="${id}"]`);
+  await again.waitFor();
+  assert.equal(await again.getAttribute("data-sync"), "waiting");
+
+  // Back online: the `online` event pushes the outbox.
+  await field.setOffline(false);
+  await page.locator(`[data-testid="my-request"][data-id="${id}"][data-sync="synced"]`).waitFor({ timeout: 30_000 });
+
+  // The office clerk, on another browser, sees it in the ward's list.
+  const office = await browser.newContext({ locale: "ja-JP" });
+  const desk = await office.newPage();
+  await desk.goto(ward.url);
+  await signIn(desk, "clerk01");
+  await desk.getByTestId("nav-office").click();
+  const listed = desk.locator(`[data-testid="office-request"][data-id="${id}"]`);
+  await listed.waitFor();
+  assert.match(await listed.innerText(), /歩道の段差でつまずく/);
+
+  await office.close();
+  await field.close();
+});
