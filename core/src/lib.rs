@@ -10,6 +10,7 @@ pub mod id;
 pub mod request;
 pub mod sync;
 pub mod validation;
+pub mod workflow;
 
 pub use access::{Role, Viewer};
 pub use catalogue::{Catalogue, Category, Department, Section};
