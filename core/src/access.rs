@@ -164,7 +164,11 @@ mod tests {
     fn road_requests_are_not_redacted() {
         let cat = sample();
         let clerk = viewer("clerk", Role::Office, &[]);
-        assert!(!clerk.redact(record("road-pothole", "road", "x"), &cat).redacted);
+        assert!(
+            !clerk
+                .redact(record("road-pothole", "road", "x"), &cat)
+                .redacted
+        );
     }
 
     #[test]

@@ -42,11 +42,16 @@ pub struct PushRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
-    Applied { version: i64 },
+    Applied {
+        version: i64,
+    },
     /// Applied before (a retried push): acknowledged again, not applied twice.
     Duplicate,
     /// Will never apply; the device shows the reason and drops it from its queue.
-    Rejected { code: String, message: Bilingual },
+    Rejected {
+        code: String,
+        message: Bilingual,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

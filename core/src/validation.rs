@@ -103,7 +103,10 @@ impl ValidationError {
 
 /// Checks a request logged on the device against the catalogue. Returns the first
 /// problem, in the order the form shows its fields.
-pub fn validate_new_request(req: &NewRequest, catalogue: &Catalogue) -> Result<(), ValidationError> {
+pub fn validate_new_request(
+    req: &NewRequest,
+    catalogue: &Catalogue,
+) -> Result<(), ValidationError> {
     if req.id.get_version_num() != 7 {
         return Err(ValidationError::BadId);
     }

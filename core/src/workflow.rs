@@ -26,8 +26,16 @@ impl TransitionError {
     pub fn message(&self) -> Bilingual {
         match self {
             Self::NotAllowed { from, to } => Bilingual::new(
-                format!("「{}」から「{}」には変更できません。", from.label_ja(), to.label_ja()),
-                format!("A request cannot move from {} to {}.", from.label_en(), to.label_en()),
+                format!(
+                    "「{}」から「{}」には変更できません。",
+                    from.label_ja(),
+                    to.label_ja()
+                ),
+                format!(
+                    "A request cannot move from {} to {}.",
+                    from.label_en(),
+                    to.label_en()
+                ),
             ),
             Self::NeedsResponse => Bilingual::new(
                 "対応済・完了にするには、区民への対応内容を記入してください。",

@@ -1,0 +1,75 @@
+//! The router: `/api/…` as `docs/api.md` describes it, and the built app for every other path.
+
+mod catalogue;
+mod files;
+mod requests;
+mod session;
+mod sync;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+use tower_http::trace::TraceLayer;
+
+use crate::error::ApiError;
+use crate::AppState;
+
+/// The most a push body may be.
+pub const PUSH_BODY_LIMIT: usize = 1024 * 1024;
+/// The most mutations one push may carry.
+pub const PUSH_MAX_MUTATIONS: usize = 500;
+/// Page sizes for pull and the request list.
+pub const DEFAULT_LIMIT: i64 = 200;
+pub const MAX_LIMIT: i64 = 1000;
+
+/// The ward record's whole HTTP surface.
+pub fn app(state: AppState) -> Router {
+    let api = Router::new()
+        .route(
+            "/session",
+            post(session::sign_in)
+                .get(session::current)
+                .delete(session::sign_out),
+        )
+        .route("/catalogue", get(catalogue::get_catalogue))
+        .route(
+            "/sync/push",
+            post(sync::push).layer(DefaultBodyLimit::max(PUSH_BODY_LIMIT)),
+        )
+        .route("/sync/pull", get(sync::pull))
+        .route("/requests", get(requests::list))
+        .fallback(api_not_found)
+        .method_not_allowed_fallback(api_method_not_allowed);
+    Router::new()
+        .nest("/api", api)
+        .fallback(files::serve_app)
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn api_not_found() -> ApiError {
+    ApiError::not_found()
+}
+
+async fn api_method_not_allowed() -> ApiError {
+    ApiError::method_not_allowed()
+}
+
+/// Parses an optional page size: default when absent, clamped to `1..=MAX_LIMIT`.
+fn parse_limit(value: Option<&String>) -> Result<i64, ApiError> {
+    match value {
+        None => Ok(DEFAULT_LIMIT),
+        Some(text) => text
+            .trim()
+            .parse::<i64>()
+            .map(|n| n.clamp(1, MAX_LIMIT))
+            .map_err(|_| {
+                ApiError::new(
+                    axum::http::StatusCode::BAD_REQUEST,
+                    "bad_limit",
+                    format!("件数 limit「{text}」は数ではありません。"),
+                    format!("limit {text:?} is not a number."),
+                )
+            }),
+    }
+}

@@ -1,0 +1,185 @@
+//! The demo ward seeded on first start: 高津区 (Takatsu Ward), its departments, sections
+//! and category catalogue, and five demo staff. The data is `server/seed/demo_ward.json`.
+
+use koe_core::{Catalogue, Role};
+use serde::Deserialize;
+
+use crate::auth::{readable_password, Passwords};
+use crate::store::{NewStaff, Store, StoreError};
+
+pub const DEMO_WARD_JSON: &str = include_str!("../seed/demo_ward.json");
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SeedStaff {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+    pub sections: Vec<String>,
+    /// What the person does, for the console table.
+    #[serde(default)]
+    pub title_en: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Seed {
+    pub catalogue: Catalogue,
+    pub staff: Vec<SeedStaff>,
+}
+
+impl Seed {
+    /// The demo ward, checked: the catalogue is coherent and every staff member's sections exist.
+    pub fn demo() -> Result<Self, String> {
+        let seed: Seed = serde_json::from_str(DEMO_WARD_JSON)
+            .map_err(|e| format!("seed/demo_ward.json does not read: {e}"))?;
+        seed.check()?;
+        Ok(seed)
+    }
+
+    pub fn check(&self) -> Result<(), String> {
+        self.catalogue.check()?;
+        for s in &self.staff {
+            for section in &s.sections {
+                if self.catalogue.section(section).is_none() {
+                    return Err(format!("staff {} names unknown section {section}", s.id));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// How demo passwords are chosen.
+#[derive(Debug, Clone)]
+pub enum DemoPasswords {
+    /// A random readable password each, printed once.
+    Random,
+    /// The same for everyone (`KOE_DEMO_PASSWORD`, for end-to-end tests).
+    Fixed(String),
+}
+
+/// Seeds the demo ward if the database has no staff yet. Returns the staff with their
+/// passwords when it seeded (so the caller can print them once), `None` otherwise.
+pub async fn seed_if_empty(
+    store: &dyn Store,
+    passwords: &Passwords,
+    choice: &DemoPasswords,
+) -> Result<Option<Vec<(SeedStaff, String)>>, StoreError> {
+    let seed = Seed::demo().map_err(StoreError::Invalid)?;
+    if store.has_staff().await? {
+        return Ok(None);
+    }
+    let mut chosen = Vec::new();
+    let mut staff = Vec::new();
+    for s in &seed.staff {
+        let password = match choice {
+            DemoPasswords::Random => readable_password(),
+            DemoPasswords::Fixed(p) => p.clone(),
+        };
+        let hash = passwords
+            .hash_async(password.clone())
+            .await
+            .map_err(StoreError::Invalid)?;
+        staff.push(NewStaff {
+            id: s.id.clone(),
+            name: s.name.clone(),
+            role: s.role,
+            sections: s.sections.clone(),
+            password_hash: hash,
+        });
+        chosen.push((s.clone(), password));
+    }
+    if store.seed_if_empty(&seed.catalogue, &staff).await? {
+        Ok(Some(chosen))
+    } else {
+        Ok(None)
+    }
+}
+
+/// The console table of demo sign-ins, printed once at seeding.
+pub fn sign_in_table(catalogue: &Catalogue, staff: &[(SeedStaff, String)], fixed: bool) -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        "Seeded the demo ward {} ({}). Demo staff sign-ins:\n",
+        catalogue.ward_ja, catalogue.ward_en
+    ));
+    out.push_str(
+        "  staff id    password      role        sections              name / what they do\n",
+    );
+    out.push_str(
+        "  ----------  ------------  ----------  --------------------  --------------------\n",
+    );
+    for (s, password) in staff {
+        let shown = if fixed {
+            "(KOE_DEMO_PASSWORD)"
+        } else {
+            password.as_str()
+        };
+        out.push_str(&format!(
+            "  {:<10}  {:<12}  {:<10}  {:<20}  {} / {}\n",
+            s.id,
+            shown,
+            s.role.code(),
+            s.sections.join(","),
+            s.name,
+            s.title_en
+        ));
+    }
+    if !fixed {
+        out.push_str("These passwords are shown only this once: note them now.\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_ward_is_coherent() {
+        let seed = Seed::demo().unwrap();
+        let cat = &seed.catalogue;
+        assert_eq!(cat.ward_ja, "高津区");
+        assert!(cat.check().is_ok());
+        for c in &cat.categories {
+            assert!(cat.section(&c.default_section).is_some(), "{}", c.code);
+            assert!(c.code.is_ascii(), "{}", c.code);
+            assert_eq!(c.sensitive, c.group_en == "Welfare", "{}", c.code);
+            if c.sensitive {
+                let s = cat.section(&c.default_section).unwrap();
+                assert!(s.welfare, "{} routes to a non-welfare section", c.code);
+            }
+        }
+        assert_eq!(cat.categories.len(), 19);
+        let welfare: Vec<_> = cat
+            .sections
+            .iter()
+            .filter(|s| s.welfare)
+            .map(|s| s.name_ja.as_str())
+            .collect();
+        assert_eq!(
+            welfare,
+            [
+                "高齢・障害課",
+                "児童家庭課",
+                "保護課",
+                "地域みまもり支援センター"
+            ]
+        );
+        let ids: Vec<_> = seed.staff.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["road01", "park01", "welfare01", "clerk01", "head01"]);
+    }
+
+    #[test]
+    fn table_shows_every_password_unless_fixed() {
+        let seed = Seed::demo().unwrap();
+        let staff: Vec<_> = seed
+            .staff
+            .iter()
+            .map(|s| (s.clone(), format!("pw-{}", s.id)))
+            .collect();
+        let t = sign_in_table(&seed.catalogue, &staff, false);
+        assert!(t.contains("road01") && t.contains("pw-head01"));
+        let t = sign_in_table(&seed.catalogue, &staff, true);
+        assert!(!t.contains("pw-road01"));
+    }
+}

@@ -1,0 +1,170 @@
+//! Storage behind one trait, so the routes neither know nor care which database holds
+//! the ward record. [`SqlStore`] is the one implementation, for SQLite and PostgreSQL.
+
+mod schema;
+mod sql;
+
+use async_trait::async_trait;
+use koe_core::api::Me;
+use koe_core::sync::Outcome;
+use koe_core::{Catalogue, NewRequest, RequestRecord, Role, Viewer};
+use uuid::Uuid;
+
+pub use sql::SqlStore;
+
+/// Which database a store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    /// A stored value the ward record cannot read back (a bug or a hand edit).
+    #[error("corrupt record: {0}")]
+    Corrupt(String),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A staff account to create (at seeding, later by an administrator).
+#[derive(Debug, Clone)]
+pub struct NewStaff {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+    pub sections: Vec<String>,
+    pub password_hash: String,
+}
+
+/// What sign-in needs to know about an account.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub me: Me,
+    pub password_hash: String,
+    pub disabled: bool,
+}
+
+/// Whose a device is, as the ward record first saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeviceClaim {
+    /// The device is (now) this staff member's; its last applied mutation id.
+    Ours { last_mutation_id: u64 },
+    /// Registered to someone else.
+    Another,
+}
+
+/// What the route decided about one mutation before it reaches the database (the
+/// domain rules are core's; the store only keeps the books).
+#[derive(Debug, Clone)]
+pub enum Verdict<'a> {
+    /// Create this request, routed to `section`.
+    Create {
+        request: &'a NewRequest,
+        section: &'a str,
+    },
+    /// Refused for this reason; it still advances the device's last mutation id.
+    Reject {
+        code: String,
+        message: koe_core::Bilingual,
+    },
+}
+
+/// Who applied a mutation, from which device.
+#[derive(Debug, Clone, Copy)]
+pub struct Origin<'a> {
+    pub staff_id: &'a str,
+    pub client_id: Uuid,
+    pub mutation_id: u64,
+    /// Ward record clock (ms since epoch).
+    pub now: i64,
+}
+
+/// One row of the append-only history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryEntry {
+    pub version: i64,
+    pub request_id: Uuid,
+    pub staff_id: String,
+    pub client_id: Option<Uuid>,
+    pub mutation_id: Option<u64>,
+    pub at: i64,
+    pub kind: String,
+    /// JSON of what changed (for a create, the record as stored).
+    pub body: String,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    fn backend(&self) -> Backend;
+
+    /// Whether any staff account exists (the database has been seeded).
+    async fn has_staff(&self) -> StoreResult<bool>;
+
+    /// Seeds the catalogue and staff if there are no staff yet; true if it did. Safe
+    /// when two instances start at once: only one seeds.
+    async fn seed_if_empty(&self, catalogue: &Catalogue, staff: &[NewStaff]) -> StoreResult<bool>;
+
+    async fn catalogue(&self) -> StoreResult<Catalogue>;
+
+    async fn credentials(&self, staff_id: &str) -> StoreResult<Option<Credentials>>;
+
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        staff_id: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> StoreResult<()>;
+
+    /// The staff member of a live session, unless expired or disabled.
+    async fn session_staff(&self, token_hash: &str, now: i64) -> StoreResult<Option<Me>>;
+
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
+
+    /// Registers an unknown device to `staff_id`, or says whose it is.
+    async fn claim_device(
+        &self,
+        client_id: Uuid,
+        staff_id: &str,
+        now: i64,
+    ) -> StoreResult<DeviceClaim>;
+
+    /// Applies one mutation in one transaction with the advance of the device's last
+    /// mutation id: `Duplicate` if at or below it. Returns the outcome and the device's
+    /// last mutation id after it.
+    async fn apply(&self, origin: Origin<'_>, verdict: Verdict<'_>) -> StoreResult<(Outcome, u64)>;
+
+    /// The last number handed out in server order (every committed change is at or below).
+    async fn server_order(&self) -> StoreResult<i64>;
+
+    /// Requests changed after `after`, in server order, at most `limit`, pre-filtered in
+    /// SQL to those the viewer may see (the route still applies `Viewer::sees`).
+    async fn changes_after(
+        &self,
+        viewer: &Viewer,
+        after: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<RequestRecord>>;
+
+    /// Requests newest first, pre-filtered like [`Store::changes_after`].
+    async fn list_requests(
+        &self,
+        viewer: &Viewer,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<Vec<RequestRecord>>;
+
+    async fn history(&self, request_id: Uuid) -> StoreResult<Vec<HistoryEntry>>;
+
+    /// How many requests are stored (for checks and tests).
+    async fn request_count(&self) -> StoreResult<i64>;
+
+    /// A device's owner and last mutation id.
+    async fn device(&self, client_id: Uuid) -> StoreResult<Option<(String, u64)>>;
+}

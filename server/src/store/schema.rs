@@ -1,0 +1,139 @@
+//! The schema, as numbered migrations applied once each, in order.
+//!
+//! The DDL is written once for both databases: only TEXT, BIGINT and DOUBLE PRECISION
+//! columns (SQLite maps them to its affinities; booleans are BIGINT 0/1 because sqlx's
+//! `Any` driver does not decode SQLite booleans), no auto-increment (the history is keyed
+//! by the server order number, which the `counters` row hands out), and
+//! `ON CONFLICT … DO NOTHING`, which both speak.
+
+use sqlx::{Any, Transaction};
+
+/// (version, what it does, statements).
+pub const MIGRATIONS: &[(i64, &str, &[&str])] = &[(
+    1,
+    "catalogue, staff, sessions, devices, requests, history, server order",
+    &[
+        "CREATE TABLE settings (
+            name TEXT PRIMARY KEY,
+            value TEXT NOT NULL)",
+        "CREATE TABLE departments (
+            code TEXT PRIMARY KEY,
+            name_ja TEXT NOT NULL,
+            name_en TEXT NOT NULL,
+            position BIGINT NOT NULL)",
+        "CREATE TABLE sections (
+            code TEXT PRIMARY KEY,
+            department TEXT NOT NULL REFERENCES departments (code),
+            name_ja TEXT NOT NULL,
+            name_en TEXT NOT NULL,
+            welfare BIGINT NOT NULL DEFAULT 0,
+            position BIGINT NOT NULL)",
+        "CREATE TABLE categories (
+            code TEXT PRIMARY KEY,
+            group_ja TEXT NOT NULL,
+            group_en TEXT NOT NULL,
+            name_ja TEXT NOT NULL,
+            name_en TEXT NOT NULL,
+            default_section TEXT NOT NULL REFERENCES sections (code),
+            sensitive BIGINT NOT NULL DEFAULT 0,
+            position BIGINT NOT NULL)",
+        "CREATE TABLE staff (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            role TEXT NOT NULL,
+            password_hash TEXT NOT NULL,
+            disabled BIGINT NOT NULL DEFAULT 0,
+            created_at BIGINT NOT NULL)",
+        "CREATE TABLE staff_sections (
+            staff_id TEXT NOT NULL REFERENCES staff (id),
+            section TEXT NOT NULL REFERENCES sections (code),
+            position BIGINT NOT NULL,
+            PRIMARY KEY (staff_id, section))",
+        // Only a SHA-256 of the cookie's token is kept.
+        "CREATE TABLE sessions (
+            token_hash TEXT PRIMARY KEY,
+            staff_id TEXT NOT NULL REFERENCES staff (id),
+            created_at BIGINT NOT NULL,
+            expires_at BIGINT NOT NULL)",
+        "CREATE INDEX sessions_expiry ON sessions (expires_at)",
+        "CREATE TABLE devices (
+            client_id TEXT PRIMARY KEY,
+            staff_id TEXT NOT NULL REFERENCES staff (id),
+            last_mutation_id BIGINT NOT NULL DEFAULT 0,
+            registered_at BIGINT NOT NULL,
+            last_seen_at BIGINT NOT NULL)",
+        // Server order: every change takes the next number from this row inside its own
+        // transaction, so writers queue on the row lock and commit in number order.
+        "CREATE TABLE counters (
+            name TEXT PRIMARY KEY,
+            value BIGINT NOT NULL)",
+        "INSERT INTO counters (name, value) VALUES ('server_order', 0)",
+        "CREATE TABLE requests (
+            id TEXT PRIMARY KEY,
+            category TEXT NOT NULL REFERENCES categories (code),
+            section TEXT NOT NULL REFERENCES sections (code),
+            title TEXT,
+            description TEXT,
+            lat DOUBLE PRECISION,
+            lon DOUBLE PRECISION,
+            accuracy_m DOUBLE PRECISION,
+            address TEXT NOT NULL DEFAULT '',
+            urgency TEXT NOT NULL,
+            status TEXT NOT NULL,
+            logged_by TEXT NOT NULL REFERENCES staff (id),
+            logged_at BIGINT NOT NULL,
+            received_at BIGINT NOT NULL,
+            version BIGINT NOT NULL UNIQUE,
+            client_id TEXT NOT NULL,
+            mutation_id BIGINT NOT NULL)",
+        "CREATE INDEX requests_section ON requests (section, version)",
+        "CREATE INDEX requests_logged_by ON requests (logged_by, version)",
+        "CREATE INDEX requests_received ON requests (received_at, id)",
+        // Append-only: who, when, from which device, what.
+        "CREATE TABLE changes (
+            version BIGINT PRIMARY KEY,
+            request_id TEXT NOT NULL REFERENCES requests (id),
+            staff_id TEXT NOT NULL REFERENCES staff (id),
+            client_id TEXT,
+            mutation_id BIGINT,
+            at BIGINT NOT NULL,
+            kind TEXT NOT NULL,
+            body TEXT NOT NULL)",
+        "CREATE INDEX changes_request ON changes (request_id, version)",
+    ],
+)];
+
+/// Applies the migrations not yet applied, inside `tx` (which the caller holds under
+/// the write lock: `BEGIN IMMEDIATE` on SQLite, an advisory lock on PostgreSQL).
+pub async fn migrate(tx: &mut Transaction<'static, Any>) -> Result<usize, sqlx::Error> {
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+            version BIGINT PRIMARY KEY,
+            description TEXT NOT NULL,
+            applied_at BIGINT NOT NULL)",
+    )
+    .execute(&mut **tx)
+    .await?;
+    let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations")
+        .fetch_all(&mut **tx)
+        .await?;
+    let mut count = 0;
+    for (version, description, statements) in MIGRATIONS {
+        if applied.contains(version) {
+            continue;
+        }
+        for statement in *statements {
+            sqlx::query(statement).execute(&mut **tx).await?;
+        }
+        sqlx::query(
+            "INSERT INTO schema_migrations (version, description, applied_at) VALUES ($1, $2, $3)",
+        )
+        .bind(*version)
+        .bind(*description)
+        .bind(crate::now_ms())
+        .execute(&mut **tx)
+        .await?;
+        count += 1;
+    }
+    Ok(count)
+}

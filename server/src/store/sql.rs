@@ -1,0 +1,770 @@
+//! [`SqlStore`]: the ward record on SQLite or PostgreSQL through sqlx's `Any` driver.
+//!
+//! Why one implementation and not two: every statement here is plain SQL both databases
+//! speak (`$n` parameters, `ON CONFLICT … DO NOTHING`, `UPDATE … RETURNING`), so two
+//! implementations would be the same SQL twice. The dialects differ in only two places,
+//! branched on [`Backend`]:
+//! - how a write transaction starts: SQLite takes the write lock up front
+//!   (`BEGIN IMMEDIATE`, and a process-local mutex so our own writers queue instead of
+//!   spinning on SQLITE_BUSY); PostgreSQL uses ordinary transactions and row locks;
+//! - connection set-up and the migration lock (SQLite pragmas; a PostgreSQL advisory
+//!   lock so two instances starting at once do not both migrate).
+//!
+//! Server order without skips: a change takes its number with
+//! `UPDATE counters SET value = value + 1 … RETURNING value` inside its transaction. On
+//! PostgreSQL that row stays locked until commit, so the next writer gets the next
+//! number only after this one is visible: a puller can never see version n+1 while n is
+//! still in flight. On SQLite there is only ever one writer.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use koe_core::api::Me;
+use koe_core::sync::Outcome;
+use koe_core::{
+    Bilingual, Catalogue, Category, Department, Place, RequestRecord, Role, Section, Status,
+    Urgency, Viewer,
+};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{Any, AnyPool, Executor, Row, Transaction};
+use tokio::sync::{Mutex, OwnedMutexGuard};
+use uuid::Uuid;
+
+use super::{
+    schema, Backend, Credentials, DeviceClaim, HistoryEntry, NewStaff, Origin, Store, StoreError,
+    StoreResult, Verdict,
+};
+
+const SQLITE_PRAGMAS: &[&str] = &[
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA busy_timeout = 10000",
+    "PRAGMA foreign_keys = ON",
+];
+
+/// Any key works; this one is "koe" in ASCII.
+const PG_MIGRATION_LOCK: i64 = 0x6b6f65;
+
+const REQUEST_COLUMNS: &str = "id, category, section, title, description, lat, lon, accuracy_m, \
+     address, urgency, status, logged_by, logged_at, received_at, version";
+
+pub struct SqlStore {
+    pool: AnyPool,
+    backend: Backend,
+    /// SQLite only: one writer at a time in this process.
+    write_lock: Arc<Mutex<()>>,
+}
+
+/// A write transaction; on SQLite it also holds the process's write lock until dropped
+/// (after the transaction: fields drop in order).
+struct WriteTx {
+    tx: Transaction<'static, Any>,
+    _guard: Option<OwnedMutexGuard<()>>,
+}
+
+impl SqlStore {
+    /// Connects (creating a missing SQLite file), and migrates.
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        Self::connect_with(url, 10).await
+    }
+
+    pub async fn connect_with(url: &str, max_connections: u32) -> StoreResult<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::Invalid(format!(
+                "unsupported database URL {url:?}: use sqlite://… or postgres://…"
+            )));
+        };
+        let mut options = AnyPoolOptions::new().max_connections(max_connections.max(1));
+        let url = match backend {
+            Backend::Sqlite => {
+                options = options.after_connect(|conn, _meta| {
+                    Box::pin(async move {
+                        for pragma in SQLITE_PRAGMAS {
+                            conn.execute(*pragma).await?;
+                        }
+                        Ok(())
+                    })
+                });
+                if url.contains("mode=") {
+                    url.to_string()
+                } else if url.contains('?') {
+                    format!("{url}&mode=rwc")
+                } else {
+                    format!("{url}?mode=rwc")
+                }
+            }
+            Backend::Postgres => url.to_string(),
+        };
+        let pool = options.connect(&url).await?;
+        let store = Self {
+            pool,
+            backend,
+            write_lock: Arc::new(Mutex::new(())),
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    async fn begin_write(&self) -> StoreResult<WriteTx> {
+        match self.backend {
+            Backend::Sqlite => {
+                let guard = self.write_lock.clone().lock_owned().await;
+                let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+                Ok(WriteTx {
+                    tx,
+                    _guard: Some(guard),
+                })
+            }
+            Backend::Postgres => Ok(WriteTx {
+                tx: self.pool.begin().await?,
+                _guard: None,
+            }),
+        }
+    }
+
+    async fn migrate(&self) -> StoreResult<()> {
+        let mut w = self.begin_write().await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT 1 FROM pg_advisory_xact_lock($1)")
+                .bind(PG_MIGRATION_LOCK)
+                .execute(&mut *w.tx)
+                .await?;
+        }
+        let applied = schema::migrate(&mut w.tx).await?;
+        w.tx.commit().await?;
+        if applied > 0 {
+            tracing::info!(applied, "database migrated");
+        }
+        Ok(())
+    }
+
+    async fn sections_of(&self, staff_id: &str) -> StoreResult<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT section FROM staff_sections WHERE staff_id = $1 ORDER BY position",
+        )
+        .bind(staff_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}
+
+fn role(code: &str) -> StoreResult<Role> {
+    Role::from_code(code).ok_or_else(|| StoreError::Corrupt(format!("unknown role {code:?}")))
+}
+
+fn uuid(text: &str) -> StoreResult<Uuid> {
+    Uuid::parse_str(text).map_err(|e| StoreError::Corrupt(format!("bad uuid {text:?}: {e}")))
+}
+
+fn to_i64(n: u64) -> StoreResult<i64> {
+    i64::try_from(n).map_err(|_| StoreError::Invalid(format!("mutation id {n} is too large")))
+}
+
+fn to_u64(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+fn record_from_row(row: &AnyRow) -> StoreResult<RequestRecord> {
+    let urgency: String = row.try_get("urgency")?;
+    let status: String = row.try_get("status")?;
+    let id: String = row.try_get("id")?;
+    Ok(RequestRecord {
+        id: uuid(&id)?,
+        category: row.try_get("category")?,
+        section: row.try_get("section")?,
+        title: row.try_get("title")?,
+        description: row.try_get("description")?,
+        place: Some(Place {
+            lat: row.try_get("lat")?,
+            lon: row.try_get("lon")?,
+            accuracy_m: row.try_get("accuracy_m")?,
+            address: row.try_get("address")?,
+        }),
+        urgency: Urgency::from_code(&urgency)
+            .ok_or_else(|| StoreError::Corrupt(format!("unknown urgency {urgency:?}")))?,
+        status: Status::from_code(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("unknown status {status:?}")))?,
+        logged_by: row.try_get("logged_by")?,
+        logged_at: row.try_get("logged_at")?,
+        received_at: row.try_get("received_at")?,
+        version: row.try_get("version")?,
+        redacted: false,
+    })
+}
+
+/// The SQL half of `Viewer::sees`: ward-reviewing roles see everything; field staff
+/// what they logged and what is routed to their sections. Parameters from `$first`.
+fn visibility(viewer: &Viewer, first: usize) -> (String, Vec<String>) {
+    if viewer.role.reviews_ward() {
+        return (String::new(), Vec::new());
+    }
+    let mut args = vec![viewer.staff_id.clone()];
+    let mut clause = format!(" AND (logged_by = ${first}");
+    if !viewer.sections.is_empty() {
+        let marks: Vec<String> = (0..viewer.sections.len())
+            .map(|i| format!("${}", first + 1 + i))
+            .collect();
+        clause.push_str(&format!(" OR section IN ({})", marks.join(", ")));
+        args.extend(viewer.sections.iter().cloned());
+    }
+    clause.push(')');
+    (clause, args)
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    async fn has_staff(&self) -> StoreResult<bool> {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(count > 0)
+    }
+
+    async fn seed_if_empty(&self, catalogue: &Catalogue, staff: &[NewStaff]) -> StoreResult<bool> {
+        let mut w = self.begin_write().await?;
+        let tx = &mut w.tx;
+        // Take the server-order row lock: a second instance seeding at the same moment
+        // waits here and then finds the staff already there.
+        sqlx::query("UPDATE counters SET value = value WHERE name = 'server_order'")
+            .execute(&mut **tx)
+            .await?;
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff")
+            .fetch_one(&mut **tx)
+            .await?;
+        if count > 0 {
+            return Ok(false);
+        }
+        for (name, value) in [
+            ("ward_ja", &catalogue.ward_ja),
+            ("ward_en", &catalogue.ward_en),
+        ] {
+            sqlx::query(
+                "INSERT INTO settings (name, value) VALUES ($1, $2)
+                 ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            )
+            .bind(name)
+            .bind(value.as_str())
+            .execute(&mut **tx)
+            .await?;
+        }
+        for (i, d) in catalogue.departments.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO departments (code, name_ja, name_en, position) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (code) DO NOTHING",
+            )
+            .bind(d.code.as_str())
+            .bind(d.name_ja.as_str())
+            .bind(d.name_en.as_str())
+            .bind(i as i64)
+            .execute(&mut **tx)
+            .await?;
+        }
+        for (i, s) in catalogue.sections.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO sections (code, department, name_ja, name_en, welfare, position)
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (code) DO NOTHING",
+            )
+            .bind(s.code.as_str())
+            .bind(s.department.as_str())
+            .bind(s.name_ja.as_str())
+            .bind(s.name_en.as_str())
+            .bind(i64::from(s.welfare))
+            .bind(i as i64)
+            .execute(&mut **tx)
+            .await?;
+        }
+        for (i, c) in catalogue.categories.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO categories
+                   (code, group_ja, group_en, name_ja, name_en, default_section, sensitive, position)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (code) DO NOTHING",
+            )
+            .bind(c.code.as_str())
+            .bind(c.group_ja.as_str())
+            .bind(c.group_en.as_str())
+            .bind(c.name_ja.as_str())
+            .bind(c.name_en.as_str())
+            .bind(c.default_section.as_str())
+            .bind(i64::from(c.sensitive))
+            .bind(i as i64)
+            .execute(&mut **tx)
+            .await?;
+        }
+        let now = crate::now_ms();
+        for s in staff {
+            sqlx::query(
+                "INSERT INTO staff (id, name, role, password_hash, disabled, created_at)
+                 VALUES ($1, $2, $3, $4, 0, $5)",
+            )
+            .bind(s.id.as_str())
+            .bind(s.name.as_str())
+            .bind(s.role.code())
+            .bind(s.password_hash.as_str())
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+            for (i, section) in s.sections.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO staff_sections (staff_id, section, position) VALUES ($1, $2, $3)",
+                )
+                .bind(s.id.as_str())
+                .bind(section.as_str())
+                .bind(i as i64)
+                .execute(&mut **tx)
+                .await?;
+            }
+        }
+        w.tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn catalogue(&self) -> StoreResult<Catalogue> {
+        let settings: Vec<(String, String)> = sqlx::query_as("SELECT name, value FROM settings")
+            .fetch_all(&self.pool)
+            .await?;
+        let setting = |key: &str| {
+            settings
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        let departments =
+            sqlx::query("SELECT code, name_ja, name_en FROM departments ORDER BY position")
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|r| {
+                    Ok(Department {
+                        code: r.try_get("code")?,
+                        name_ja: r.try_get("name_ja")?,
+                        name_en: r.try_get("name_en")?,
+                    })
+                })
+                .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        let sections = sqlx::query(
+            "SELECT code, department, name_ja, name_en, welfare FROM sections ORDER BY position",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Section {
+                code: r.try_get("code")?,
+                department: r.try_get("department")?,
+                name_ja: r.try_get("name_ja")?,
+                name_en: r.try_get("name_en")?,
+                welfare: r.try_get::<i64, _>("welfare")? != 0,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        let categories = sqlx::query(
+            "SELECT code, group_ja, group_en, name_ja, name_en, default_section, sensitive
+             FROM categories ORDER BY position",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Category {
+                code: r.try_get("code")?,
+                group_ja: r.try_get("group_ja")?,
+                group_en: r.try_get("group_en")?,
+                name_ja: r.try_get("name_ja")?,
+                name_en: r.try_get("name_en")?,
+                default_section: r.try_get("default_section")?,
+                sensitive: r.try_get::<i64, _>("sensitive")? != 0,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        Ok(Catalogue {
+            ward_ja: setting("ward_ja"),
+            ward_en: setting("ward_en"),
+            departments,
+            sections,
+            categories,
+        })
+    }
+
+    async fn credentials(&self, staff_id: &str) -> StoreResult<Option<Credentials>> {
+        let Some(row) =
+            sqlx::query("SELECT id, name, role, password_hash, disabled FROM staff WHERE id = $1")
+                .bind(staff_id)
+                .fetch_optional(&self.pool)
+                .await?
+        else {
+            return Ok(None);
+        };
+        let role_code: String = row.try_get("role")?;
+        Ok(Some(Credentials {
+            me: Me {
+                staff_id: row.try_get("id")?,
+                name: row.try_get("name")?,
+                role: role(&role_code)?,
+                sections: self.sections_of(staff_id).await?,
+            },
+            password_hash: row.try_get("password_hash")?,
+            disabled: row.try_get::<i64, _>("disabled")? != 0,
+        }))
+    }
+
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        staff_id: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> StoreResult<()> {
+        let mut w = self.begin_write().await?;
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(now)
+            .execute(&mut *w.tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, staff_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(token_hash)
+        .bind(staff_id)
+        .bind(now)
+        .bind(expires_at)
+        .execute(&mut *w.tx)
+        .await?;
+        w.tx.commit().await?;
+        Ok(())
+    }
+
+    async fn session_staff(&self, token_hash: &str, now: i64) -> StoreResult<Option<Me>> {
+        let Some(row) = sqlx::query(
+            "SELECT s.id, s.name, s.role FROM sessions x JOIN staff s ON s.id = x.staff_id
+             WHERE x.token_hash = $1 AND x.expires_at > $2 AND s.disabled = 0",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let staff_id: String = row.try_get("id")?;
+        let role_code: String = row.try_get("role")?;
+        Ok(Some(Me {
+            sections: self.sections_of(&staff_id).await?,
+            name: row.try_get("name")?,
+            role: role(&role_code)?,
+            staff_id,
+        }))
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
+        let mut w = self.begin_write().await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&mut *w.tx)
+            .await?;
+        w.tx.commit().await?;
+        Ok(())
+    }
+
+    async fn claim_device(
+        &self,
+        client_id: Uuid,
+        staff_id: &str,
+        now: i64,
+    ) -> StoreResult<DeviceClaim> {
+        let mut w = self.begin_write().await?;
+        let client = client_id.to_string();
+        sqlx::query(
+            "INSERT INTO devices (client_id, staff_id, last_mutation_id, registered_at, last_seen_at)
+             VALUES ($1, $2, 0, $3, $3) ON CONFLICT (client_id) DO NOTHING",
+        )
+        .bind(client.as_str())
+        .bind(staff_id)
+        .bind(now)
+        .execute(&mut *w.tx)
+        .await?;
+        let row =
+            sqlx::query("SELECT staff_id, last_mutation_id FROM devices WHERE client_id = $1")
+                .bind(client.as_str())
+                .fetch_one(&mut *w.tx)
+                .await?;
+        let owner: String = row.try_get("staff_id")?;
+        let last: i64 = row.try_get("last_mutation_id")?;
+        w.tx.commit().await?;
+        Ok(if owner == staff_id {
+            DeviceClaim::Ours {
+                last_mutation_id: to_u64(last),
+            }
+        } else {
+            DeviceClaim::Another
+        })
+    }
+
+    async fn apply(&self, origin: Origin<'_>, verdict: Verdict<'_>) -> StoreResult<(Outcome, u64)> {
+        let mutation_id = to_i64(origin.mutation_id)?;
+        let client = origin.client_id.to_string();
+        let mut w = self.begin_write().await?;
+        let tx = &mut w.tx;
+        // Lock the device row: two pushes from one device apply one after the other.
+        let last: Option<i64> = sqlx::query_scalar(
+            "UPDATE devices SET last_seen_at = $1 WHERE client_id = $2 AND staff_id = $3
+             RETURNING last_mutation_id",
+        )
+        .bind(origin.now)
+        .bind(client.as_str())
+        .bind(origin.staff_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        let Some(last) = last else {
+            return Err(StoreError::Invalid(format!(
+                "device {client} is not registered to {}",
+                origin.staff_id
+            )));
+        };
+        if mutation_id <= last {
+            w.tx.commit().await?;
+            return Ok((Outcome::Duplicate, to_u64(last)));
+        }
+        let outcome = match verdict {
+            Verdict::Reject { code, message } => Outcome::Rejected { code, message },
+            Verdict::Create { request, section } => {
+                let id = request.id.to_string();
+                let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM requests WHERE id = $1")
+                    .bind(id.as_str())
+                    .fetch_one(&mut **tx)
+                    .await?;
+                if exists > 0 {
+                    duplicate_id()
+                } else {
+                    let version: i64 = sqlx::query_scalar(
+                        "UPDATE counters SET value = value + 1 WHERE name = 'server_order'
+                         RETURNING value",
+                    )
+                    .fetch_one(&mut **tx)
+                    .await?;
+                    let record = RequestRecord {
+                        id: request.id,
+                        category: request.category.clone(),
+                        section: section.to_string(),
+                        title: Some(request.title.trim().to_string()),
+                        description: Some(request.description.clone()),
+                        place: Some(request.place.clone()),
+                        urgency: request.urgency,
+                        status: Status::New,
+                        logged_by: origin.staff_id.to_string(),
+                        logged_at: request.logged_at,
+                        received_at: origin.now,
+                        version,
+                        redacted: false,
+                    };
+                    let inserted = sqlx::query(
+                        "INSERT INTO requests (id, category, section, title, description, lat, lon,
+                           accuracy_m, address, urgency, status, logged_by, logged_at, received_at,
+                           version, client_id, mutation_id)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+                         ON CONFLICT (id) DO NOTHING",
+                    )
+                    .bind(id.as_str())
+                    .bind(record.category.as_str())
+                    .bind(record.section.as_str())
+                    .bind(record.title.clone())
+                    .bind(record.description.clone())
+                    .bind(request.place.lat)
+                    .bind(request.place.lon)
+                    .bind(request.place.accuracy_m)
+                    .bind(request.place.address.as_str())
+                    .bind(record.urgency.code())
+                    .bind(record.status.code())
+                    .bind(record.logged_by.as_str())
+                    .bind(record.logged_at)
+                    .bind(record.received_at)
+                    .bind(version)
+                    .bind(client.as_str())
+                    .bind(mutation_id)
+                    .execute(&mut **tx)
+                    .await?;
+                    if inserted.rows_affected() == 0 {
+                        // Another device created it between our check and our insert; the
+                        // number taken is left unused (a gap is harmless, a skip is not).
+                        duplicate_id()
+                    } else {
+                        let body = serde_json::to_string(&record)
+                            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+                        sqlx::query(
+                            "INSERT INTO changes (version, request_id, staff_id, client_id,
+                               mutation_id, at, kind, body)
+                             VALUES ($1, $2, $3, $4, $5, $6, 'create_request', $7)",
+                        )
+                        .bind(version)
+                        .bind(id.as_str())
+                        .bind(origin.staff_id)
+                        .bind(client.as_str())
+                        .bind(mutation_id)
+                        .bind(origin.now)
+                        .bind(body)
+                        .execute(&mut **tx)
+                        .await?;
+                        Outcome::Applied { version }
+                    }
+                }
+            }
+        };
+        sqlx::query("UPDATE devices SET last_mutation_id = $1 WHERE client_id = $2")
+            .bind(mutation_id)
+            .bind(client.as_str())
+            .execute(&mut **tx)
+            .await?;
+        w.tx.commit().await?;
+        Ok((outcome, origin.mutation_id))
+    }
+
+    async fn server_order(&self) -> StoreResult<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT value FROM counters WHERE name = 'server_order'")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn changes_after(
+        &self,
+        viewer: &Viewer,
+        after: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<RequestRecord>> {
+        let (clause, args) = visibility(viewer, 3);
+        let sql = format!(
+            "SELECT {REQUEST_COLUMNS} FROM requests WHERE version > $1{clause}
+             ORDER BY version LIMIT $2"
+        );
+        let mut query = sqlx::query(&sql).bind(after).bind(limit);
+        for a in args {
+            query = query.bind(a);
+        }
+        query
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(record_from_row)
+            .collect()
+    }
+
+    async fn list_requests(
+        &self,
+        viewer: &Viewer,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<Vec<RequestRecord>> {
+        let (clause, args) = visibility(viewer, 3);
+        let sql = format!(
+            "SELECT {REQUEST_COLUMNS} FROM requests WHERE 1 = 1{clause}
+             ORDER BY received_at DESC, id DESC LIMIT $1 OFFSET $2"
+        );
+        let mut query = sqlx::query(&sql).bind(limit).bind(offset);
+        for a in args {
+            query = query.bind(a);
+        }
+        query
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(record_from_row)
+            .collect()
+    }
+
+    async fn history(&self, request_id: Uuid) -> StoreResult<Vec<HistoryEntry>> {
+        sqlx::query(
+            "SELECT version, request_id, staff_id, client_id, mutation_id, at, kind, body
+             FROM changes WHERE request_id = $1 ORDER BY version",
+        )
+        .bind(request_id.to_string())
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            let request_id: String = r.try_get("request_id")?;
+            let client_id: Option<String> = r.try_get("client_id")?;
+            let mutation_id: Option<i64> = r.try_get("mutation_id")?;
+            Ok(HistoryEntry {
+                version: r.try_get("version")?,
+                request_id: uuid(&request_id)?,
+                staff_id: r.try_get("staff_id")?,
+                client_id: client_id.as_deref().map(uuid).transpose()?,
+                mutation_id: mutation_id.map(to_u64),
+                at: r.try_get("at")?,
+                kind: r.try_get("kind")?,
+                body: r.try_get("body")?,
+            })
+        })
+        .collect()
+    }
+
+    async fn request_count(&self) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM requests")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    async fn device(&self, client_id: Uuid) -> StoreResult<Option<(String, u64)>> {
+        let row =
+            sqlx::query("SELECT staff_id, last_mutation_id FROM devices WHERE client_id = $1")
+                .bind(client_id.to_string())
+                .fetch_optional(&self.pool)
+                .await?;
+        match row {
+            Some(r) => Ok(Some((
+                r.try_get("staff_id")?,
+                to_u64(r.try_get("last_mutation_id")?),
+            ))),
+            None => Ok(None),
+        }
+    }
+}
+
+fn duplicate_id() -> Outcome {
+    Outcome::Rejected {
+        code: "duplicate_id".into(),
+        message: Bilingual::new(
+            "同じ受付番号の要望がすでに記録されています。この端末の記録は送られませんでした。",
+            "A request with this id is already on the ward record; this copy was not stored.",
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_staff_filter_names_their_id_and_sections() {
+        let v = Viewer {
+            staff_id: "road01".into(),
+            role: Role::Field,
+            sections: vec!["road".into(), "park".into()],
+        };
+        let (clause, args) = visibility(&v, 3);
+        assert_eq!(clause, " AND (logged_by = $3 OR section IN ($4, $5))");
+        assert_eq!(args, ["road01", "road", "park"]);
+        let office = Viewer {
+            role: Role::Office,
+            ..v
+        };
+        assert_eq!(visibility(&office, 3).0, "");
+    }
+}

@@ -1,0 +1,992 @@
+//! The ward record's API, through the router (no sockets), on SQLite and PostgreSQL.
+//!
+//! Every test is written once, as `async fn name(t: TestApp)`, and `both!` runs it on a
+//! fresh SQLite file and on a fresh PostgreSQL schema. PostgreSQL is
+//! `KOE_TEST_PG_URL`, else `postgres://postgres@127.0.0.1:5432/test`; if it cannot be
+//! reached the PostgreSQL tests fail and say so.
+
+use std::collections::HashSet;
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use koe_core::sync::Outcome;
+use koe_core::{
+    Catalogue, Mutation, MutationKind, NewRequest, Place, PullResponse, PushResponse,
+    RequestRecord, Urgency,
+};
+use koe_server::auth::Passwords;
+use koe_server::seed::{self, DemoPasswords, Seed};
+use koe_server::{app, AppState, Backend, SqlStore, Store};
+use serde_json::{json, Value};
+use sqlx::Connection;
+use uuid::Uuid;
+
+const PASSWORD: &str = "demo-pass-123";
+
+pub struct TestApp {
+    router: Router,
+    store: Arc<dyn Store>,
+    dist: PathBuf,
+}
+
+enum Cleanup {
+    Dir(PathBuf),
+    Schema { base_url: String, schema: String },
+}
+
+impl Cleanup {
+    async fn run(self) {
+        match self {
+            Cleanup::Dir(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::Schema { base_url, schema } => {
+                if let Ok(mut conn) = sqlx::AnyConnection::connect(&base_url).await {
+                    let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                        .execute(&mut conn)
+                        .await;
+                    let _ = conn.close().await;
+                }
+            }
+        }
+    }
+}
+
+fn pg_base_url() -> String {
+    std::env::var("KOE_TEST_PG_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+async fn setup(backend: Backend) -> (TestApp, Cleanup) {
+    sqlx::any::install_default_drivers();
+    let tag = Uuid::new_v4().simple().to_string();
+    let dir = std::env::temp_dir().join(format!("koe-test-{tag}"));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let dist = dir.join("dist");
+    std::fs::create_dir_all(&dist).expect("dist dir");
+    std::fs::write(dist.join("index.html"), "<!doctype html><title>Koe</title>").expect("index");
+    std::fs::write(dist.join("sw.js"), "// worker").expect("sw");
+    std::fs::write(dist.join("koe-app-0123456789abcdef_bg.wasm"), "wasm").expect("wasm");
+
+    let (url, cleanup) = match backend {
+        Backend::Sqlite => (
+            format!("sqlite://{}", dir.join("koe.db").display()),
+            Cleanup::Dir(dir.clone()),
+        ),
+        Backend::Postgres => {
+            let base = pg_base_url();
+            let mut conn = match sqlx::AnyConnection::connect(&base).await {
+                Ok(c) => c,
+                Err(e) => panic!(
+                    "PostgreSQL is not reachable at {base}: {e}\n\
+                     Start it (pg_ctlcluster --skip-systemctl-redirect 15 main start) or set \
+                     KOE_TEST_PG_URL. The PostgreSQL half of the suite does not skip itself."
+                ),
+            };
+            let schema = format!("koe_t_{tag}");
+            sqlx::query(&format!("CREATE SCHEMA {schema}"))
+                .execute(&mut conn)
+                .await
+                .expect("create test schema");
+            let _ = conn.close().await;
+            let sep = if base.contains('?') { '&' } else { '?' };
+            (
+                format!("{base}{sep}options=-c%20search_path%3D{schema}"),
+                Cleanup::Schema {
+                    base_url: base,
+                    schema,
+                },
+            )
+        }
+    };
+    let store = SqlStore::connect_with(&url, 5)
+        .await
+        .expect("connect and migrate");
+    assert_eq!(store.backend(), backend);
+    let store: Arc<dyn Store> = Arc::new(store);
+    let passwords = Passwords::for_tests();
+    let seeded = seed::seed_if_empty(
+        store.as_ref(),
+        &passwords,
+        &DemoPasswords::Fixed(PASSWORD.into()),
+    )
+    .await
+    .expect("seed");
+    assert!(seeded.is_some(), "a fresh database is seeded");
+    let state = AppState {
+        store: store.clone(),
+        dist: dist.clone(),
+        passwords,
+    };
+    (
+        TestApp {
+            router: app(state),
+            store,
+            dist,
+        },
+        cleanup,
+    )
+}
+
+/// Runs one test on one backend, and drops its database even if it fails.
+async fn run<F, Fut>(backend: Backend, test: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let (t, cleanup) = setup(backend).await;
+    let result = tokio::spawn(test(t)).await;
+    cleanup.run().await;
+    if let Err(e) = result {
+        if e.is_panic() {
+            std::panic::resume_unwind(e.into_panic());
+        }
+        panic!("test task failed: {e}");
+    }
+}
+
+macro_rules! both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    crate::run(koe_server::Backend::Sqlite, crate::$name).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    crate::run(koe_server::Backend::Postgres, crate::$name).await;
+                }
+            )*
+        }
+    };
+}
+
+both!(
+    sign_in_right_and_wrong,
+    api_needs_a_session,
+    catalogue_is_the_seeded_one,
+    seeding_happens_once,
+    push_sent_twice_is_applied_once,
+    unsigned_push_stores_nothing,
+    refused_bodies_say_why_and_store_nothing,
+    invalid_mutation_in_the_middle_does_not_block_the_others,
+    someone_elses_device_is_refused,
+    same_request_id_from_another_device_is_rejected,
+    pull_pages_with_cursor,
+    odd_cursors_reset_or_are_refused,
+    welfare_request_is_redacted_for_the_office_clerk_only,
+    field_staff_see_their_own_and_their_sections,
+    request_list_is_newest_first_and_paged,
+    concurrent_pushes_never_make_a_puller_skip,
+    the_same_batch_pushed_concurrently_is_applied_once,
+    unknown_api_paths_and_the_app_files,
+);
+
+// ---------------------------------------------------------------------------------
+// Helpers
+
+struct Answer {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "not JSON ({e}): {} {}",
+                self.status,
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// Asserts an `ErrorBody` with this status and code, with both messages written.
+    fn assert_error(&self, status: StatusCode, code: &str) {
+        assert_eq!(self.status, status, "{}", self.text());
+        let v = self.json();
+        assert_eq!(v["code"], code, "{v}");
+        assert!(!v["message"]["ja"].as_str().unwrap_or("").is_empty(), "{v}");
+        assert!(!v["message"]["en"].as_str().unwrap_or("").is_empty(), "{v}");
+    }
+}
+
+impl TestApp {
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        cookie: Option<&str>,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> Answer {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        if let Some(ct) = content_type {
+            req = req.header(header::CONTENT_TYPE, ct);
+        }
+        let req = req.body(Body::from(body)).expect("request");
+        let res = tower::ServiceExt::oneshot(self.router.clone(), req)
+            .await
+            .expect("infallible");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+            .to_vec();
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    async fn get(&self, path: &str, cookie: Option<&str>) -> Answer {
+        self.call(Method::GET, path, cookie, None, Vec::new()).await
+    }
+
+    async fn post(&self, path: &str, cookie: Option<&str>, body: &Value) -> Answer {
+        self.call(
+            Method::POST,
+            path,
+            cookie,
+            Some("application/json"),
+            serde_json::to_vec(body).expect("json"),
+        )
+        .await
+    }
+
+    /// Signs in and returns the `Cookie` header value to send.
+    async fn sign_in(&self, staff_id: &str) -> String {
+        let a = self
+            .post(
+                "/api/session",
+                None,
+                &json!({"staff_id": staff_id, "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+        let set = a
+            .headers
+            .get(header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .expect("Set-Cookie");
+        set.split(';').next().expect("cookie pair").to_string()
+    }
+
+    async fn push(&self, cookie: &str, client: Uuid, mutations: &[Mutation]) -> PushResponse {
+        let a = self
+            .post(
+                "/api/sync/push",
+                Some(cookie),
+                &json!({"client_id": client, "mutations": mutations}),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+        serde_json::from_slice(&a.body).expect("PushResponse")
+    }
+
+    async fn pull(&self, cookie: &str, query: &str) -> PullResponse {
+        let a = self
+            .get(&format!("/api/sync/pull?{query}"), Some(cookie))
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+        serde_json::from_slice(&a.body).expect("PullResponse")
+    }
+
+    /// Pulls everything this reader may see, following `has_more`.
+    async fn pull_all(&self, cookie: &str) -> Vec<RequestRecord> {
+        let mut cursor = 0;
+        let mut all = Vec::new();
+        loop {
+            let p = self
+                .pull(cookie, &format!("cursor={cursor}&limit=50"))
+                .await;
+            all.extend(p.requests);
+            cursor = p.cursor;
+            if !p.has_more {
+                return all;
+            }
+        }
+    }
+
+    async fn count(&self) -> i64 {
+        self.store.request_count().await.expect("count")
+    }
+}
+
+fn new_request(category: &str, title: &str) -> NewRequest {
+    let now = koe_server::now_ms();
+    let random: [u8; 10] = *Uuid::new_v4().as_bytes().first_chunk().expect("10 bytes");
+    NewRequest {
+        id: koe_core::id::request_id(u64::try_from(now).unwrap_or(0), random),
+        category: category.into(),
+        title: title.into(),
+        description: "区民の方から".into(),
+        place: Place {
+            lat: Some(35.6),
+            lon: Some(139.6),
+            accuracy_m: Some(10.0),
+            address: "高津区下作延2-8".into(),
+        },
+        urgency: Urgency::High,
+        logged_at: now,
+    }
+}
+
+fn create(id: u64, request: NewRequest) -> Mutation {
+    Mutation {
+        id,
+        kind: MutationKind::CreateRequest { request },
+    }
+}
+
+fn applied_version(o: &Outcome) -> i64 {
+    match o {
+        Outcome::Applied { version } => *version,
+        other => panic!("expected applied, got {other:?}"),
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Tests
+
+async fn sign_in_right_and_wrong(t: TestApp) {
+    let a = t
+        .post(
+            "/api/session",
+            None,
+            &json!({"staff_id": "road01", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    let me = a.json();
+    assert_eq!(me["staff_id"], "road01");
+    assert_eq!(me["role"], "field");
+    assert_eq!(me["sections"], json!(["road"]));
+    let set = a.headers[header::SET_COOKIE].to_str().unwrap().to_string();
+    assert!(set.starts_with("koe_session="), "{set}");
+    for attr in ["HttpOnly", "SameSite=Strict", "Path=/", "Max-Age=2592000"] {
+        assert!(set.contains(attr), "{set} lacks {attr}");
+    }
+    let cookie = set.split(';').next().unwrap().to_string();
+    let a = t.get("/api/session", Some(&cookie)).await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.json()["name"], "田中 健一");
+
+    for body in [
+        json!({"staff_id": "road01", "password": "wrong"}),
+        json!({"staff_id": "nobody", "password": PASSWORD}),
+        json!({"staff_id": "", "password": ""}),
+    ] {
+        let a = t.post("/api/session", None, &body).await;
+        a.assert_error(StatusCode::UNAUTHORIZED, "bad_credentials");
+        assert!(a.headers.get(header::SET_COOKIE).is_none());
+    }
+
+    // Signing out ends the session and clears the cookie.
+    let a = t
+        .call(
+            Method::DELETE,
+            "/api/session",
+            Some(&cookie),
+            None,
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::NO_CONTENT);
+    assert!(a.headers[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .contains("Max-Age=0"));
+    t.get("/api/session", Some(&cookie))
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "signed_out");
+}
+
+async fn api_needs_a_session(t: TestApp) {
+    for path in [
+        "/api/session",
+        "/api/catalogue",
+        "/api/sync/pull?cursor=0",
+        "/api/requests",
+    ] {
+        t.get(path, None)
+            .await
+            .assert_error(StatusCode::UNAUTHORIZED, "signed_out");
+        t.get(path, Some("koe_session=forged"))
+            .await
+            .assert_error(StatusCode::UNAUTHORIZED, "signed_out");
+    }
+}
+
+async fn catalogue_is_the_seeded_one(t: TestApp) {
+    let cookie = t.sign_in("clerk01").await;
+    let a = t.get("/api/catalogue", Some(&cookie)).await;
+    assert_eq!(a.status, StatusCode::OK);
+    let got: Catalogue = serde_json::from_slice(&a.body).unwrap();
+    assert_eq!(got, Seed::demo().unwrap().catalogue);
+    assert!(got.check().is_ok());
+}
+
+async fn seeding_happens_once(t: TestApp) {
+    let again = seed::seed_if_empty(
+        t.store.as_ref(),
+        &Passwords::for_tests(),
+        &DemoPasswords::Fixed("other".into()),
+    )
+    .await
+    .unwrap();
+    assert!(again.is_none());
+    // The first passwords still work.
+    t.sign_in("head01").await;
+}
+
+async fn push_sent_twice_is_applied_once(t: TestApp) {
+    let cookie = t.sign_in("road01").await;
+    let client = Uuid::new_v4();
+    let req = new_request("road-pothole", "歩道の段差");
+    let batch = [create(1, req.clone())];
+    let first = t.push(&cookie, client, &batch).await;
+    assert_eq!(first.last_mutation_id, 1);
+    let version = applied_version(&first.outcomes[0].outcome);
+    let second = t.push(&cookie, client, &batch).await;
+    assert_eq!(second.outcomes[0].mutation_id, 1);
+    assert_eq!(second.outcomes[0].outcome, Outcome::Duplicate);
+    assert_eq!(second.last_mutation_id, 1);
+    assert_eq!(t.count().await, 1);
+    let history = t.store.history(req.id).await.unwrap();
+    assert_eq!(history.len(), 1);
+    let h = &history[0];
+    assert_eq!(
+        (h.staff_id.as_str(), h.client_id, h.mutation_id, h.version),
+        ("road01", Some(client), Some(1), version)
+    );
+    assert_eq!(h.kind, "create_request");
+    let body: RequestRecord = serde_json::from_str(&h.body).unwrap();
+    assert_eq!(body.title.as_deref(), Some("歩道の段差"));
+    assert_eq!(body.section, "road");
+    // And as stored: routed to the category's section, status new, server clock.
+    let all = t.pull_all(&cookie).await;
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].id, req.id);
+    assert_eq!(all[0].section, "road");
+    assert_eq!(all[0].status, koe_core::Status::New);
+    assert_eq!(all[0].logged_by, "road01");
+    assert_eq!(all[0].place, Some(req.place));
+    assert!(all[0].received_at >= req.logged_at);
+}
+
+async fn unsigned_push_stores_nothing(t: TestApp) {
+    let client = Uuid::new_v4();
+    let body =
+        json!({"client_id": client, "mutations": [create(1, new_request("road-drain", "側溝"))]});
+    t.post("/api/sync/push", None, &body)
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "signed_out");
+    assert_eq!(t.count().await, 0);
+    assert_eq!(t.store.device(client).await.unwrap(), None);
+}
+
+async fn refused_bodies_say_why_and_store_nothing(t: TestApp) {
+    let cookie = t.sign_in("road01").await;
+    let client = Uuid::new_v4();
+    let push = |body: Vec<u8>, ct: Option<&'static str>| {
+        t.call(Method::POST, "/api/sync/push", Some(&cookie), ct, body)
+    };
+    let json_ct = Some("application/json");
+
+    let a = push(b"{\"client_id\": ".to_vec(), json_ct).await;
+    a.assert_error(StatusCode::BAD_REQUEST, "bad_json");
+    assert!(a.json()["message"]["en"].as_str().unwrap().contains("JSON"));
+
+    let a = push(br#"{"client_id": 5, "mutations": []}"#.to_vec(), json_ct).await;
+    a.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "bad_fields");
+    assert!(a.text().contains("client_id"), "{}", a.text());
+
+    let a = push(
+        format!(r#"{{"client_id": "{client}"}}"#).into_bytes(),
+        json_ct,
+    )
+    .await;
+    a.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "bad_fields");
+    assert!(a.text().contains("mutations"), "{}", a.text());
+
+    let valid = serde_json::to_vec(&json!({"client_id": client, "mutations": []})).unwrap();
+    push(valid.clone(), None)
+        .await
+        .assert_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "not_json");
+
+    let mut big = format!(r#"{{"client_id": "{client}", "mutations": [], "pad": ""#).into_bytes();
+    big.extend(std::iter::repeat_n(b'x', 1024 * 1024 + 10));
+    big.extend(b"\"}");
+    push(big, json_ct)
+        .await
+        .assert_error(StatusCode::PAYLOAD_TOO_LARGE, "too_large");
+
+    let many: Vec<Mutation> = (1..=501)
+        .map(|i| create(i, new_request("road-pothole", "穴")))
+        .collect();
+    let a = t
+        .post(
+            "/api/sync/push",
+            Some(&cookie),
+            &json!({"client_id": client, "mutations": many}),
+        )
+        .await;
+    a.assert_error(StatusCode::PAYLOAD_TOO_LARGE, "too_large");
+
+    // An unknown mutation type is a field error too, and nothing of the batch is kept.
+    let a = t
+        .post(
+            "/api/sync/push",
+            Some(&cookie),
+            &json!({"client_id": client, "mutations": [{"id": 1, "type": "launch_rocket"}]}),
+        )
+        .await;
+    a.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "bad_fields");
+
+    assert_eq!(t.count().await, 0);
+    assert_eq!(t.store.device(client).await.unwrap(), None);
+}
+
+async fn invalid_mutation_in_the_middle_does_not_block_the_others(t: TestApp) {
+    let cookie = t.sign_in("road01").await;
+    let client = Uuid::new_v4();
+    let bad = new_request("road-pothole", "   ");
+    let batch = [
+        create(1, new_request("road-pothole", "一つ目")),
+        create(2, bad.clone()),
+        create(3, new_request("road-streetlight", "三つ目")),
+    ];
+    let r = t.push(&cookie, client, &batch).await;
+    assert_eq!(r.last_mutation_id, 3);
+    let ids: Vec<u64> = r.outcomes.iter().map(|o| o.mutation_id).collect();
+    assert_eq!(ids, [1, 2, 3]);
+    let v1 = applied_version(&r.outcomes[0].outcome);
+    let v3 = applied_version(&r.outcomes[2].outcome);
+    assert!(v1 < v3);
+    match &r.outcomes[1].outcome {
+        Outcome::Rejected { code, message } => {
+            assert_eq!(code, "empty_title");
+            assert!(message.ja.contains("件名"), "{message}");
+        }
+        other => panic!("expected rejected, got {other:?}"),
+    }
+    assert_eq!(t.count().await, 2);
+    assert_eq!(
+        t.store.device(client).await.unwrap(),
+        Some(("road01".into(), 3))
+    );
+    assert!(t.store.history(bad.id).await.unwrap().is_empty());
+    // The rejected mutation is not retried into the record: its id is taken.
+    let mut fixed = bad;
+    fixed.title = "直した".into();
+    let r = t.push(&cookie, client, &[create(2, fixed)]).await;
+    assert_eq!(r.outcomes[0].outcome, Outcome::Duplicate);
+    assert_eq!(t.count().await, 2);
+
+    // Out of order in the body, applied in id order; an unknown category is rejected.
+    let r = t
+        .push(
+            &cookie,
+            client,
+            &[
+                create(5, new_request("road-drain", "五")),
+                create(4, new_request("road-dragon", "四")),
+            ],
+        )
+        .await;
+    assert_eq!(r.outcomes[0].mutation_id, 4);
+    assert!(
+        matches!(&r.outcomes[0].outcome, Outcome::Rejected { code, .. } if code == "unknown_category")
+    );
+    applied_version(&r.outcomes[1].outcome);
+    assert_eq!(r.last_mutation_id, 5);
+}
+
+async fn someone_elses_device_is_refused(t: TestApp) {
+    let road = t.sign_in("road01").await;
+    let park = t.sign_in("park01").await;
+    let client = Uuid::new_v4();
+    t.push(
+        &road,
+        client,
+        &[create(1, new_request("road-pothole", "穴"))],
+    )
+    .await;
+    let a = t
+        .post(
+            "/api/sync/push",
+            Some(&park),
+            &json!({"client_id": client, "mutations": [create(2, new_request("park-equipment", "遊具"))]}),
+        )
+        .await;
+    a.assert_error(StatusCode::FORBIDDEN, "device_of_another");
+    assert_eq!(t.count().await, 1);
+    assert_eq!(
+        t.store.device(client).await.unwrap(),
+        Some(("road01".into(), 1))
+    );
+}
+
+async fn same_request_id_from_another_device_is_rejected(t: TestApp) {
+    let road = t.sign_in("road01").await;
+    let park = t.sign_in("park01").await;
+    let req = new_request("road-pothole", "元の記録");
+    let r = t
+        .push(&road, Uuid::new_v4(), &[create(1, req.clone())])
+        .await;
+    let version = applied_version(&r.outcomes[0].outcome);
+    let mut copy = req.clone();
+    copy.title = "上書きの試み".into();
+    let other = Uuid::new_v4();
+    let r = t.push(&park, other, &[create(7, copy)]).await;
+    assert!(
+        matches!(&r.outcomes[0].outcome, Outcome::Rejected { code, .. } if code == "duplicate_id"),
+        "{r:?}"
+    );
+    assert_eq!(r.last_mutation_id, 7);
+    assert_eq!(t.count().await, 1);
+    let head = t.sign_in("head01").await;
+    let all = t.pull_all(&head).await;
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].title.as_deref(), Some("元の記録"));
+    assert_eq!(all[0].version, version);
+    assert_eq!(t.store.history(req.id).await.unwrap().len(), 1);
+}
+
+async fn pull_pages_with_cursor(t: TestApp) {
+    let road = t.sign_in("road01").await;
+    let batch: Vec<Mutation> = (1..=5)
+        .map(|i| create(i, new_request("road-pothole", &format!("穴 {i}"))))
+        .collect();
+    let r = t.push(&road, Uuid::new_v4(), &batch).await;
+    let versions: Vec<i64> = r
+        .outcomes
+        .iter()
+        .map(|o| applied_version(&o.outcome))
+        .collect();
+
+    let head = t.sign_in("head01").await;
+    let p1 = t.pull(&head, "cursor=0&limit=2").await;
+    assert_eq!(p1.requests.len(), 2);
+    assert!(p1.has_more && !p1.reset);
+    assert_eq!(p1.cursor, versions[1]);
+    let p2 = t
+        .pull(&head, &format!("cursor={}&limit=2", p1.cursor))
+        .await;
+    assert_eq!(p2.requests.len(), 2);
+    assert!(p2.has_more);
+    let p3 = t
+        .pull(&head, &format!("cursor={}&limit=2", p2.cursor))
+        .await;
+    assert_eq!(p3.requests.len(), 1);
+    assert!(!p3.has_more);
+    assert_eq!(p3.cursor, versions[4]);
+    let seen: Vec<i64> = [p1, p2, p3]
+        .iter()
+        .flat_map(|p| p.requests.iter().map(|r| r.version))
+        .collect();
+    assert_eq!(seen, versions);
+    let p4 = t.pull(&head, &format!("cursor={}", versions[4])).await;
+    assert!(p4.requests.is_empty() && !p4.has_more && !p4.reset);
+    assert_eq!(p4.cursor, versions[4]);
+    // No cursor means from the start; the limit is capped, not refused.
+    let p = t.pull(&head, "limit=100000").await;
+    assert_eq!(p.requests.len(), 5);
+}
+
+async fn odd_cursors_reset_or_are_refused(t: TestApp) {
+    let road = t.sign_in("road01").await;
+    t.push(
+        &road,
+        Uuid::new_v4(),
+        &[create(1, new_request("road-tree", "枝"))],
+    )
+    .await;
+    for cursor in ["999999", "-5"] {
+        let p = t.pull(&road, &format!("cursor={cursor}")).await;
+        assert!(p.reset, "cursor {cursor}");
+        assert_eq!(p.requests.len(), 1);
+    }
+    t.get("/api/sync/pull?cursor=abc", Some(&road))
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "bad_cursor");
+    t.get("/api/sync/pull?cursor=0&limit=lots", Some(&road))
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "bad_limit");
+}
+
+async fn welfare_request_is_redacted_for_the_office_clerk_only(t: TestApp) {
+    let welfare = t.sign_in("welfare01").await;
+    let req = new_request("welfare-elderly", "一人暮らしの方の見守り");
+    t.push(&welfare, Uuid::new_v4(), &[create(1, req.clone())])
+        .await;
+
+    let clerk = t.sign_in("clerk01").await;
+    let seen = t.pull_all(&clerk).await;
+    assert_eq!(seen.len(), 1);
+    let r = &seen[0];
+    assert_eq!(r.id, req.id);
+    assert!(r.redacted);
+    assert_eq!((&r.title, &r.description, &r.place), (&None, &None, &None));
+    assert_eq!(r.status, koe_core::Status::New);
+    assert_eq!(r.section, "elderly-disability");
+    let listed: Vec<RequestRecord> =
+        serde_json::from_slice(&t.get("/api/requests", Some(&clerk)).await.body).unwrap();
+    assert!(listed[0].redacted && listed[0].title.is_none());
+
+    let own = t.pull_all(&welfare).await;
+    assert!(!own[0].redacted);
+    assert_eq!(own[0].title.as_deref(), Some("一人暮らしの方の見守り"));
+    assert_eq!(own[0].description.as_deref(), Some("区民の方から"));
+
+    // The section head of roads reviews the ward, but may not read welfare details.
+    let head = t.sign_in("head01").await;
+    assert!(t.pull_all(&head).await[0].redacted);
+}
+
+async fn field_staff_see_their_own_and_their_sections(t: TestApp) {
+    let road = t.sign_in("road01").await;
+    let park = t.sign_in("park01").await;
+    let welfare = t.sign_in("welfare01").await;
+    let road_req = new_request("road-pothole", "道路の穴");
+    let park_req = new_request("park-equipment", "ブランコ");
+    let welfare_req = new_request("welfare-child", "子育て相談");
+    // park01 logs a road request: they see it (they logged it), and so does road01.
+    let park_logged_road = new_request("road-streetlight", "公園前の街路灯");
+    t.push(&road, Uuid::new_v4(), &[create(1, road_req.clone())])
+        .await;
+    t.push(
+        &park,
+        Uuid::new_v4(),
+        &[
+            create(1, park_req.clone()),
+            create(2, park_logged_road.clone()),
+        ],
+    )
+    .await;
+    t.push(&welfare, Uuid::new_v4(), &[create(1, welfare_req.clone())])
+        .await;
+
+    let ids = |v: Vec<RequestRecord>| v.into_iter().map(|r| r.id).collect::<HashSet<_>>();
+    assert_eq!(
+        ids(t.pull_all(&road).await),
+        HashSet::from([road_req.id, park_logged_road.id])
+    );
+    assert_eq!(
+        ids(t.pull_all(&park).await),
+        HashSet::from([park_req.id, park_logged_road.id])
+    );
+    assert_eq!(
+        ids(t.pull_all(&welfare).await),
+        HashSet::from([welfare_req.id])
+    );
+    let listed: Vec<RequestRecord> =
+        serde_json::from_slice(&t.get("/api/requests", Some(&road)).await.body).unwrap();
+    assert_eq!(
+        ids(listed),
+        HashSet::from([road_req.id, park_logged_road.id])
+    );
+    let head = t.sign_in("head01").await;
+    assert_eq!(t.pull_all(&head).await.len(), 4);
+}
+
+async fn request_list_is_newest_first_and_paged(t: TestApp) {
+    let road = t.sign_in("road01").await;
+    let client = Uuid::new_v4();
+    let mut ids = Vec::new();
+    for i in 1..=4u64 {
+        let req = new_request("road-drain", &format!("側溝 {i}"));
+        ids.push(req.id);
+        t.push(&road, client, &[create(i, req)]).await;
+        tokio::time::sleep(std::time::Duration::from_millis(3)).await;
+    }
+    ids.reverse();
+    let clerk = t.sign_in("clerk01").await;
+    let a = t.get("/api/requests", Some(&clerk)).await;
+    assert_eq!(a.status, StatusCode::OK);
+    let all: Vec<RequestRecord> = serde_json::from_slice(&a.body).unwrap();
+    assert_eq!(all.iter().map(|r| r.id).collect::<Vec<_>>(), ids);
+    let page: Vec<RequestRecord> = serde_json::from_slice(
+        &t.get("/api/requests?limit=2&offset=1", Some(&clerk))
+            .await
+            .body,
+    )
+    .unwrap();
+    assert_eq!(page.iter().map(|r| r.id).collect::<Vec<_>>(), ids[1..3]);
+    t.get("/api/requests?offset=x", Some(&clerk))
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "bad_offset");
+}
+
+async fn concurrent_pushes_never_make_a_puller_skip(t: TestApp) {
+    const PUSHERS: u64 = 4;
+    const BATCHES: u64 = 8;
+    const PER_BATCH: u64 = 4;
+    let t = Arc::new(t);
+    let road = t.sign_in("road01").await;
+    let head = t.sign_in("head01").await;
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+
+    let mut pushers = Vec::new();
+    for _ in 0..PUSHERS {
+        let (t, road) = (t.clone(), road.clone());
+        pushers.push(tokio::spawn(async move {
+            let client = Uuid::new_v4();
+            for b in 0..BATCHES {
+                let batch: Vec<Mutation> = (1..=PER_BATCH)
+                    .map(|i| {
+                        let id = b * PER_BATCH + i;
+                        create(id, new_request("road-pothole", &format!("同時 {id}")))
+                    })
+                    .collect();
+                let r = t.push(&road, client, &batch).await;
+                for o in &r.outcomes {
+                    applied_version(&o.outcome);
+                }
+            }
+        }));
+    }
+    let puller = {
+        let (t, head, done) = (t.clone(), head.clone(), done.clone());
+        tokio::spawn(async move {
+            let mut cursor = 0;
+            let mut versions = Vec::new();
+            let mut ids = HashSet::new();
+            let mut pulls = 0;
+            loop {
+                let finished = done.load(std::sync::atomic::Ordering::SeqCst);
+                let p = t.pull(&head, &format!("cursor={cursor}&limit=7")).await;
+                pulls += 1;
+                assert!(!p.reset);
+                for r in &p.requests {
+                    versions.push(r.version);
+                    assert!(ids.insert(r.id), "seen twice: {}", r.id);
+                }
+                cursor = p.cursor;
+                if finished && !p.has_more {
+                    return (versions, ids, pulls);
+                }
+            }
+        })
+    };
+    for p in pushers {
+        p.await.expect("pusher");
+    }
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    let (versions, ids, pulls) = puller.await.expect("puller");
+    assert!(pulls > 1);
+    assert!(
+        versions.windows(2).all(|w| w[0] < w[1]),
+        "versions not strictly increasing: {versions:?}"
+    );
+    let total = (PUSHERS * BATCHES * PER_BATCH) as i64;
+    assert_eq!(t.count().await, total);
+    let stored: Vec<RequestRecord> =
+        serde_json::from_slice(&t.get("/api/requests?limit=1000", Some(&head)).await.body).unwrap();
+    let stored: HashSet<Uuid> = stored.into_iter().map(|r| r.id).collect();
+    assert_eq!(stored.len() as i64, total);
+    assert_eq!(ids, stored, "the puller's set differs from what is stored");
+}
+
+async fn the_same_batch_pushed_concurrently_is_applied_once(t: TestApp) {
+    let t = Arc::new(t);
+    let road = t.sign_in("road01").await;
+    let client = Uuid::new_v4();
+    let batch: Vec<Mutation> = (1..=10)
+        .map(|i| create(i, new_request("road-sign-mirror", &format!("ミラー {i}"))))
+        .collect();
+    let tasks: Vec<_> = (0..4)
+        .map(|_| {
+            let (t, road, batch) = (t.clone(), road.clone(), batch.clone());
+            tokio::spawn(async move { t.push(&road, client, &batch).await })
+        })
+        .collect();
+    let mut applied = 0;
+    for task in tasks {
+        let r = task.await.expect("push task");
+        assert_eq!(r.last_mutation_id, 10);
+        for o in r.outcomes {
+            match o.outcome {
+                Outcome::Applied { .. } => applied += 1,
+                Outcome::Duplicate => {}
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+    assert_eq!(applied, 10, "each mutation applied exactly once");
+    assert_eq!(t.count().await, 10);
+}
+
+async fn unknown_api_paths_and_the_app_files(t: TestApp) {
+    let cookie = t.sign_in("clerk01").await;
+    t.get("/api/nope", Some(&cookie))
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "not_found");
+    t.get("/api/nope", None)
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "not_found");
+    t.call(
+        Method::PUT,
+        "/api/catalogue",
+        Some(&cookie),
+        None,
+        Vec::new(),
+    )
+    .await
+    .assert_error(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+
+    let cache = |a: &Answer| {
+        a.headers
+            .get(header::CACHE_CONTROL)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
+    };
+    for path in ["/", "/index.html", "/capture/new"] {
+        let a = t.get(path, None).await;
+        assert_eq!(a.status, StatusCode::OK, "{path}");
+        assert!(a.text().contains("<title>Koe</title>"), "{path}");
+        assert_eq!(cache(&a), "no-cache", "{path}");
+    }
+    let a = t.get("/sw.js", None).await;
+    assert_eq!((a.status, cache(&a).as_str()), (StatusCode::OK, "no-cache"));
+    let a = t.get("/koe-app-0123456789abcdef_bg.wasm", None).await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert!(cache(&a).contains("immutable"));
+
+    // Without a built app the pages say what to do, and the API still works.
+    std::fs::remove_dir_all(&t.dist).unwrap();
+    let a = t.get("/", None).await;
+    assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(a.text().contains("trunk build"), "{}", a.text());
+    assert_eq!(
+        t.get("/api/session", Some(&cookie)).await.status,
+        StatusCode::OK
+    );
+}
