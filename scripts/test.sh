@@ -22,12 +22,12 @@ say "cargo fmt --check"
 cargo fmt --all --check
 
 say "cargo clippy (native and wasm32)"
-cargo clippy --all-targets --quiet -- -D warnings
+cargo clippy -p koe-core -p koe-server --all-targets --quiet -- -D warnings
 cargo clippy -p koe-app --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
 cargo clippy -p koe-core --target wasm32-unknown-unknown --quiet -- -D warnings
 
 say "cargo test: koe-core and the ward record (SQLite and PostgreSQL)"
-cargo test
+cargo test -p koe-core -p koe-server
 
 say "wasm-bindgen tests in headless Chromium"
 CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" cargo test -p koe-app --target wasm32-unknown-unknown

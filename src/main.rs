@@ -1,1 +1,3 @@
-fn main() {}
+fn main() {
+    koe_app::start();
+}

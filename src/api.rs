@@ -1,0 +1,159 @@
+//! The ward record's HTTP API (docs/api.md), over `fetch` with the same-origin session
+//! cookie. Every failure becomes an [`ApiError`] with a message a person can act on.
+
+use koe_core::api::{ErrorBody, Me, SignIn};
+use koe_core::{Bilingual, Catalogue, PullResponse, PushRequest, PushResponse, RequestRecord};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Request, RequestCredentials, RequestInit, Response};
+
+use crate::i18n::Msg;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    /// The ward record could not be reached (no network, server down).
+    Unreachable,
+    /// The session is gone: sign in again. Nothing local is lost.
+    SignedOut,
+    /// The ward record refused, with its reason.
+    Refused { status: u16, body: ErrorBody },
+    /// An answer that is not what the contract says.
+    Unexpected(String),
+}
+
+impl ApiError {
+    pub fn message(&self) -> Bilingual {
+        match self {
+            Self::Unreachable => Msg::ErrUnreachable.bilingual(),
+            Self::SignedOut => Msg::ErrSignedOut.bilingual(),
+            Self::Refused { body, .. } => body.message.clone(),
+            Self::Unexpected(what) => Msg::ErrUnexpected.bilingual_with(what),
+        }
+    }
+}
+
+/// Turns a status and body into an error: the contract's `ErrorBody` when there is one.
+pub fn error_from(status: u16, text: &str) -> ApiError {
+    match serde_json::from_str::<ErrorBody>(text) {
+        Ok(body) if status == 401 && body.code == "signed_out" => ApiError::SignedOut,
+        Ok(body) => ApiError::Refused { status, body },
+        Err(_) if status == 401 => ApiError::SignedOut,
+        Err(_) => ApiError::Unexpected(format!("HTTP {status}")),
+    }
+}
+
+async fn call(method: &str, path: &str, body: Option<String>) -> Result<(u16, String), ApiError> {
+    let unexpected = |e: JsValue| ApiError::Unexpected(format!("{e:?}"));
+    let init = RequestInit::new();
+    init.set_method(method);
+    init.set_credentials(RequestCredentials::SameOrigin);
+    let headers = web_sys::Headers::new().map_err(unexpected)?;
+    headers
+        .set("Accept", "application/json")
+        .map_err(unexpected)?;
+    if let Some(body) = body {
+        headers
+            .set("Content-Type", "application/json")
+            .map_err(unexpected)?;
+        init.set_body(&JsValue::from_str(&body));
+    }
+    init.set_headers(&headers);
+    let request = Request::new_with_str_and_init(path, &init).map_err(unexpected)?;
+    let window = web_sys::window().ok_or_else(|| ApiError::Unexpected("no window".into()))?;
+    // fetch rejects only when the network fails.
+    let response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    let response: Response = response.dyn_into().map_err(unexpected)?;
+    let status = response.status();
+    let text = JsFuture::from(response.text().map_err(unexpected)?)
+        .await
+        .map_err(|_| ApiError::Unreachable)?
+        .as_string()
+        .unwrap_or_default();
+    Ok((status, text))
+}
+
+async fn json<T: DeserializeOwned>(
+    method: &str,
+    path: &str,
+    body: Option<String>,
+) -> Result<T, ApiError> {
+    let (status, text) = call(method, path, body).await?;
+    if !(200..300).contains(&status) {
+        return Err(error_from(status, &text));
+    }
+    serde_json::from_str(&text).map_err(|e| ApiError::Unexpected(e.to_string()))
+}
+
+fn to_json(value: &impl Serialize) -> Result<String, ApiError> {
+    serde_json::to_string(value).map_err(|e| ApiError::Unexpected(e.to_string()))
+}
+
+pub async fn sign_in(staff_id: &str, password: &str) -> Result<Me, ApiError> {
+    let body = to_json(&SignIn {
+        staff_id: staff_id.to_owned(),
+        password: password.to_owned(),
+    })?;
+    json("POST", "/api/session", Some(body)).await
+}
+
+pub async fn sign_out() -> Result<(), ApiError> {
+    let (status, text) = call("DELETE", "/api/session", None).await?;
+    if (200..300).contains(&status) {
+        Ok(())
+    } else {
+        Err(error_from(status, &text))
+    }
+}
+
+pub async fn catalogue() -> Result<Catalogue, ApiError> {
+    json("GET", "/api/catalogue", None).await
+}
+
+pub async fn push(request: &PushRequest) -> Result<PushResponse, ApiError> {
+    json("POST", "/api/sync/push", Some(to_json(request)?)).await
+}
+
+pub async fn pull(cursor: i64) -> Result<PullResponse, ApiError> {
+    json(
+        "GET",
+        &format!("/api/sync/pull?cursor={cursor}&limit=500"),
+        None,
+    )
+    .await
+}
+
+/// The ward's requests, newest first, as this reader may see them.
+pub async fn office_requests(limit: u32) -> Result<Vec<RequestRecord>, ApiError> {
+    json(
+        "GET",
+        &format!("/api/requests?limit={limit}&offset=0"),
+        None,
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn error_bodies_become_messages() {
+        let body = r#"{"code":"bad_credentials","message":{"ja":"職員番号またはパスワードが違います。","en":"Wrong staff ID or password."}}"#;
+        let e = error_from(401, body);
+        assert!(
+            matches!(&e, ApiError::Refused { status: 401, body } if body.code == "bad_credentials")
+        );
+        assert_eq!(e.message().en, "Wrong staff ID or password.");
+
+        let signed_out = r#"{"code":"signed_out","message":{"ja":"a","en":"b"}}"#;
+        assert_eq!(error_from(401, signed_out), ApiError::SignedOut);
+        assert_eq!(error_from(401, "<html>"), ApiError::SignedOut);
+        let e = error_from(502, "<html>bad gateway</html>");
+        assert!(e.message().ja.contains("HTTP 502"));
+    }
+}

@@ -1,0 +1,24 @@
+//! Koe's field app: client-side rendered Leptos, offline-first on IndexedDB.
+//!
+//! pages → components / store / sync → core. The domain rules (validation, who sees
+//! what, the sync messages) come from `koe-core`, shared with the ward record.
+
+pub mod api;
+pub mod app;
+pub mod components;
+pub mod i18n;
+pub mod ids;
+pub mod pages;
+pub mod session;
+pub mod state;
+pub mod store;
+pub mod sync;
+
+#[cfg(test)]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+/// Mounts the app on `<body>`.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

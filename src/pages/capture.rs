@@ -1,0 +1,377 @@
+//! 新規受付: log a request in well under a minute, with or without a signal.
+
+use koe_core::{validate_new_request, Bilingual, NewRequest, Place, Urgency};
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use uuid::Uuid;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+
+use crate::components::{BilingualMessage, MessageKind};
+use crate::i18n::{use_i18n, Msg};
+use crate::ids;
+use crate::state::use_app;
+use crate::sync::use_sync;
+
+/// A GPS fix from the device.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Fix {
+    pub lat: f64,
+    pub lon: f64,
+    pub accuracy_m: f64,
+}
+
+/// What has been typed and picked so far.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draft {
+    pub category: String,
+    pub title: String,
+    pub description: String,
+    pub address: String,
+    pub fix: Option<Fix>,
+    pub urgency: Urgency,
+}
+
+impl Default for Draft {
+    fn default() -> Self {
+        Self {
+            category: String::new(),
+            title: String::new(),
+            description: String::new(),
+            address: String::new(),
+            fix: None,
+            urgency: Urgency::Medium,
+        }
+    }
+}
+
+impl Draft {
+    /// The request to validate and save, with its id and the time it was logged.
+    pub fn to_request(&self, id: Uuid, logged_at: i64) -> NewRequest {
+        NewRequest {
+            id,
+            category: self.category.clone(),
+            title: self.title.trim().to_owned(),
+            description: self.description.trim().to_owned(),
+            place: Place {
+                lat: self.fix.map(|f| f.lat),
+                lon: self.fix.map(|f| f.lon),
+                accuracy_m: self.fix.map(|f| f.accuracy_m),
+                address: self.address.trim().to_owned(),
+            },
+            urgency: self.urgency,
+            logged_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Locating {
+    Idle,
+    Busy,
+    Failed(Msg),
+}
+
+#[component]
+pub fn Capture() -> impl IntoView {
+    let i18n = use_i18n();
+    let app = use_app();
+    let engine = use_sync();
+    let draft = RwSignal::new(Draft::default());
+    let locating = RwSignal::new(Locating::Idle);
+    let saving = RwSignal::new(false);
+    let message = RwSignal::new(None::<(Bilingual, MessageKind)>);
+
+    let save = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if saving.get_untracked() {
+            return;
+        }
+        let problem = |m: Bilingual| message.set(Some((m, MessageKind::Problem)));
+        let Some(catalogue) = app.catalogue.get_untracked() else {
+            return problem(Msg::NoCatalogue.bilingual());
+        };
+        let Some(store) = app.store.get_untracked() else {
+            return problem(Msg::DbOpening.bilingual());
+        };
+        let id = match ids::new_request_id() {
+            Ok(id) => id,
+            Err(m) => return problem(m),
+        };
+        let request = draft.with_untracked(|d| d.to_request(id, ids::now_ms() as i64));
+        // The same rule the ward record applies: koe-core's.
+        if let Err(e) = validate_new_request(&request, &catalogue) {
+            return problem(e.message());
+        }
+        saving.set(true);
+        leptos::task::spawn_local(async move {
+            match store.save_new_request(&request).await {
+                Ok(_) => {
+                    draft.set(Draft::default());
+                    locating.set(Locating::Idle);
+                    message.set(Some((Msg::Saved.bilingual(), MessageKind::Info)));
+                    app.changed();
+                    engine.refresh_waiting();
+                    if app.online.get_untracked() {
+                        engine.sync_now();
+                    }
+                }
+                // Nothing was written; the form keeps what was typed.
+                Err(e) => message.set(Some((e.message(), MessageKind::Problem))),
+            }
+            saving.set(false);
+        });
+    };
+
+    let sensitive = move || {
+        draft.with(|d| {
+            app.catalogue.with(|c| {
+                c.as_ref()
+                    .and_then(|c| c.category(&d.category))
+                    .is_some_and(|c| c.sensitive)
+            })
+        })
+    };
+
+    view! {
+        <section class="page capture" aria-labelledby="capture-title">
+            <h1 id="capture-title">{move || i18n.t(Msg::CaptureTitle)}</h1>
+            <form on:submit=save novalidate>
+                <CategoryPicker draft=draft/>
+                <Show when=sensitive>
+                    <p class="note sensitive-note">{move || i18n.t(Msg::SensitiveNote)}</p>
+                </Show>
+                <div class="field">
+                    <label for="title">{move || i18n.t(Msg::Title)}</label>
+                    <input
+                        id="title"
+                        data-testid="title"
+                        type="text"
+                        maxlength="200"
+                        enterkeyhint="next"
+                        prop:value=move || draft.with(|d| d.title.clone())
+                        on:input=move |ev| draft.update(|d| d.title = event_target_value(&ev))
+                    />
+                </div>
+                <div class="field">
+                    <label for="description">{move || i18n.t(Msg::Description)}</label>
+                    <textarea
+                        id="description"
+                        data-testid="description"
+                        rows="4"
+                        prop:value=move || draft.with(|d| d.description.clone())
+                        on:input=move |ev| draft.update(|d| d.description = event_target_value(&ev))
+                    ></textarea>
+                </div>
+                <PlaceInput draft=draft locating=locating/>
+                <fieldset class="urgency">
+                    <legend>{move || i18n.t(Msg::Urgency)}</legend>
+                    {Urgency::ALL
+                        .into_iter()
+                        .map(|u| {
+                            view! {
+                                <label class=format!("urgency-option urgency-{}", u.code())>
+                                    <input
+                                        type="radio"
+                                        name="urgency"
+                                        value=u.code()
+                                        data-testid=format!("urgency-{}", u.code())
+                                        prop:checked=move || draft.with(|d| d.urgency == u)
+                                        on:change=move |_| draft.update(|d| d.urgency = u)
+                                    />
+                                    <span>{move || i18n.lang().choose(u.label_ja(), u.label_en())}</span>
+                                </label>
+                            }
+                        })
+                        .collect_view()}
+                </fieldset>
+                <div data-testid="form-message" class="form-message">
+                    {move || message.get().map(|(m, kind)| view! { <BilingualMessage message=m kind=kind/> })}
+                </div>
+                <button
+                    data-testid="save"
+                    type="submit"
+                    class="primary-button save"
+                    aria-busy=move || saving.get().to_string()
+                >
+                    {move || i18n.t(if saving.get() { Msg::Saving } else { Msg::Save })}
+                </button>
+            </form>
+        </section>
+    }
+}
+
+/// 分類: a large select, grouped by department group (道路, 公園, 福祉, 生活環境).
+#[component]
+fn CategoryPicker(draft: RwSignal<Draft>) -> impl IntoView {
+    let i18n = use_i18n();
+    let app = use_app();
+    let groups = move || {
+        let lang = i18n.lang();
+        app.catalogue.with(|c| {
+            c.as_ref()
+                .map(|c| {
+                    c.groups()
+                        .into_iter()
+                        .map(|(ja, en, categories)| {
+                            let options = categories
+                                .into_iter()
+                                .map(|c| {
+                                    let code = c.code.clone();
+                                    let selected = move || draft.with(|d| d.category == code);
+                                    view! {
+                                        <option value=c.code.clone() prop:selected=selected>
+                                            {lang.choose(&c.name_ja, &c.name_en).to_owned()}
+                                        </option>
+                                    }
+                                })
+                                .collect_view();
+                            view! { <optgroup label=lang.choose(ja, en).to_owned()>{options}</optgroup> }
+                        })
+                        .collect_view()
+                })
+        })
+    };
+    view! {
+        <div class="field">
+            <label for="category">{move || i18n.t(Msg::Category)}</label>
+            <select
+                id="category"
+                data-testid="category"
+                class="category"
+                prop:value=move || draft.with(|d| d.category.clone())
+                on:change=move |ev| draft.update(|d| d.category = event_target_value(&ev))
+            >
+                <option value="" prop:selected=move || draft.with(|d| d.category.is_empty())>
+                    {move || i18n.t(Msg::ChooseCategory)}
+                </option>
+                {groups}
+            </select>
+        </div>
+    }
+}
+
+/// 場所: the device's position (with its accuracy) and/or an address typed in.
+#[component]
+fn PlaceInput(draft: RwSignal<Draft>, locating: RwSignal<Locating>) -> impl IntoView {
+    let i18n = use_i18n();
+    let fix_text = move || {
+        draft.with(|d| {
+            d.fix
+                .map(|f| Msg::Accuracy.fill(i18n.lang(), &format!("{:.0}", f.accuracy_m)))
+        })
+    };
+    view! {
+        <fieldset class="place">
+            <legend>{move || i18n.t(Msg::Place)}</legend>
+            <div class="locate-row">
+                <button
+                    type="button"
+                    data-testid="locate"
+                    class="secondary-button locate"
+                    aria-busy=move || (locating.get() == Locating::Busy).to_string()
+                    on:click=move |_| locate(draft, locating)
+                >
+                    {move || i18n.t(if locating.get() == Locating::Busy { Msg::Locating } else { Msg::Locate })}
+                </button>
+                <Show when=move || draft.with(|d| d.fix.is_some())>
+                    <button
+                        type="button"
+                        class="small-button"
+                        on:click=move |_| draft.update(|d| d.fix = None)
+                    >
+                        {move || i18n.t(Msg::ClearLocation)}
+                    </button>
+                </Show>
+            </div>
+            <p class="fix" role="status" aria-live="polite">
+                {fix_text}
+                {move || match locating.get() {
+                    Locating::Failed(m) => Some(i18n.t(m)),
+                    _ => None,
+                }}
+            </p>
+            <div class="field">
+                <label for="address">{move || i18n.t(Msg::Address)}</label>
+                <input
+                    id="address"
+                    data-testid="address"
+                    type="text"
+                    autocomplete="street-address"
+                    prop:value=move || draft.with(|d| d.address.clone())
+                    on:input=move |ev| draft.update(|d| d.address = event_target_value(&ev))
+                />
+            </div>
+        </fieldset>
+    }
+}
+
+fn locate(draft: RwSignal<Draft>, locating: RwSignal<Locating>) {
+    let Ok(geolocation) = window().navigator().geolocation() else {
+        locating.set(Locating::Failed(Msg::LocateUnsupported));
+        return;
+    };
+    locating.set(Locating::Busy);
+    let found = Closure::once_into_js(move |position: web_sys::Position| {
+        let c = position.coords();
+        draft.update(|d| {
+            d.fix = Some(Fix {
+                lat: c.latitude(),
+                lon: c.longitude(),
+                accuracy_m: c.accuracy(),
+            })
+        });
+        locating.set(Locating::Idle);
+    });
+    let failed = Closure::once_into_js(move |error: web_sys::PositionError| {
+        let msg = if error.code() == web_sys::PositionError::PERMISSION_DENIED {
+            Msg::LocateDenied
+        } else {
+            Msg::LocateFailed
+        };
+        locating.set(Locating::Failed(msg));
+    });
+    let options = web_sys::PositionOptions::new();
+    options.set_enable_high_accuracy(true);
+    options.set_timeout(20_000);
+    options.set_maximum_age(30_000);
+    if geolocation
+        .get_current_position_with_error_callback_and_options(
+            found.unchecked_ref(),
+            Some(failed.unchecked_ref()),
+            &options,
+        )
+        .is_err()
+    {
+        locating.set(Locating::Failed(Msg::LocateUnsupported));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn a_draft_becomes_a_request_core_can_check() {
+        let draft = Draft {
+            category: "road-pothole".into(),
+            title: "  歩道の段差 ".into(),
+            address: "高津区下作延2-8".into(),
+            fix: Some(Fix {
+                lat: 35.6,
+                lon: 139.6,
+                accuracy_m: 12.0,
+            }),
+            ..Draft::default()
+        };
+        let id = koe_core::id::request_id(1_763_700_000_000, [1; 10]);
+        let r = draft.to_request(id, 1_763_700_000_000);
+        assert_eq!(r.title, "歩道の段差");
+        assert_eq!(r.place.accuracy_m, Some(12.0));
+        assert_eq!(r.urgency, Urgency::Medium);
+        let empty = Draft::default().to_request(id, 1);
+        assert_eq!(empty.place.lat, None);
+        assert_eq!(empty.place.address, "");
+    }
+}

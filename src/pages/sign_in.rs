@@ -1,0 +1,119 @@
+//! サインイン: needs the network once; after it the device works offline.
+
+use koe_core::Bilingual;
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+
+use crate::api::{self, ApiError};
+use crate::components::{BilingualMessage, MessageKind};
+use crate::i18n::{use_i18n, Msg};
+use crate::session;
+use crate::state::{use_app, AppState, Page};
+use crate::sync::use_sync;
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let app = use_app();
+    let engine = use_sync();
+    let staff_id = RwSignal::new(
+        app.me
+            .with_untracked(|me| me.as_ref().map(|me| me.staff_id.clone()))
+            .unwrap_or_default(),
+    );
+    let password = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let problem = RwSignal::new(None::<Bilingual>);
+
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let id = staff_id.get_untracked().trim().to_owned();
+        let pw = password.get_untracked();
+        if id.is_empty() || pw.is_empty() {
+            problem.set(Some(Msg::SignInMissing.bilingual()));
+            return;
+        }
+        if !window().navigator().on_line() {
+            problem.set(Some(Msg::SignInNeedsConnection.bilingual()));
+            return;
+        }
+        busy.set(true);
+        problem.set(None);
+        leptos::task::spawn_local(async move {
+            let result = sign_in(app, &id, &pw).await;
+            busy.set(false);
+            match result {
+                Ok(()) => {
+                    password.set(String::new());
+                    app.page.set(Page::Capture);
+                    engine.sync_now();
+                }
+                Err(message) => problem.set(Some(message)),
+            }
+        });
+    };
+
+    async fn sign_in(app: AppState, id: &str, pw: &str) -> Result<(), Bilingual> {
+        let me = api::sign_in(id, pw).await.map_err(|e| match e {
+            ApiError::Unreachable => Msg::SignInNeedsConnection.bilingual(),
+            other => other.message(),
+        })?;
+        match api::catalogue().await {
+            Ok(catalogue) => {
+                session::store_catalogue(&catalogue)
+                    .map_err(|e| Msg::ErrStore.bilingual_with(&e))?;
+                app.catalogue.set(Some(catalogue));
+            }
+            // Without a catalogue nothing can be logged; with an older one, carry on.
+            Err(e) if app.catalogue.with_untracked(Option::is_none) => return Err(e.message()),
+            Err(_) => {}
+        }
+        session::store_me(&me).map_err(|e| Msg::ErrStore.bilingual_with(&e))?;
+        app.me.set(Some(me));
+        Ok(())
+    }
+
+    view! {
+        <section class="page sign-in" aria-labelledby="sign-in-title">
+            <h1 id="sign-in-title">{move || i18n.t(Msg::SignInTitle)}</h1>
+            <p class="intro">{move || i18n.t(Msg::SignInIntro)}</p>
+            <form on:submit=submit novalidate>
+                <div class="field">
+                    <label for="staff-id">{move || i18n.t(Msg::StaffId)}</label>
+                    <input
+                        id="staff-id"
+                        data-testid="staff-id"
+                        type="text"
+                        autocomplete="username"
+                        autocapitalize="none"
+                        spellcheck="false"
+                        required
+                        prop:value=move || staff_id.get()
+                        on:input=move |ev| staff_id.set(event_target_value(&ev))
+                    />
+                </div>
+                <div class="field">
+                    <label for="password">{move || i18n.t(Msg::Password)}</label>
+                    <input
+                        id="password"
+                        data-testid="password"
+                        type="password"
+                        autocomplete="current-password"
+                        required
+                        prop:value=move || password.get()
+                        on:input=move |ev| password.set(event_target_value(&ev))
+                    />
+                </div>
+                {move || problem.get().map(|message| view! {
+                    <BilingualMessage message=message kind=MessageKind::Problem testid="sign-in-message"/>
+                })}
+                <button data-testid="sign-in" type="submit" class="primary-button" aria-busy=move || busy.get().to_string()>
+                    {move || i18n.t(if busy.get() { Msg::SigningIn } else { Msg::SignInButton })}
+                </button>
+            </form>
+        </section>
+    }
+}

@@ -1,0 +1,78 @@
+//! The app's shared state, provided once through context.
+
+use koe_core::api::Me;
+use koe_core::{Bilingual, Catalogue};
+use leptos::prelude::*;
+
+use crate::session;
+use crate::store::Store;
+
+/// The screen shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    Capture,
+    Mine,
+    Office,
+    /// Signing in again while still signed in on the device (the session expired).
+    SignIn,
+}
+
+/// Where the device's database stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DbState {
+    Opening,
+    /// An older version open in another tab holds up the upgrade.
+    Blocked,
+    Ready,
+    /// Another tab upgraded the database: this page must reload.
+    Closed,
+    Failed(Bilingual),
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct AppState {
+    pub me: RwSignal<Option<Me>>,
+    pub catalogue: RwSignal<Option<Catalogue>>,
+    pub page: RwSignal<Page>,
+    pub online: RwSignal<bool>,
+    pub store: RwSignal<Option<Store>, LocalStorage>,
+    pub db: RwSignal<DbState>,
+    /// Bumped whenever requests on the device change, so lists read them again.
+    pub revision: RwSignal<u64>,
+    /// Whether the browser promised to keep the device's data (`navigator.storage.persist`).
+    pub persisted: RwSignal<Option<bool>>,
+}
+
+impl AppState {
+    pub fn new() -> Self {
+        Self {
+            me: RwSignal::new(session::stored_me()),
+            catalogue: RwSignal::new(session::stored_catalogue()),
+            page: RwSignal::new(Page::Capture),
+            online: RwSignal::new(window().navigator().on_line()),
+            store: RwSignal::new_local(None),
+            db: RwSignal::new(DbState::Opening),
+            revision: RwSignal::new(0),
+            persisted: RwSignal::new(None),
+        }
+    }
+
+    pub fn changed(&self) {
+        self.revision.update(|r| *r += 1);
+    }
+
+    /// Whether the sign-in form is shown instead of the app.
+    pub fn shows_sign_in(&self) -> bool {
+        self.me.with(Option::is_none) || self.page.get() == Page::SignIn
+    }
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+pub fn use_app() -> AppState {
+    expect_context::<AppState>()
+}

@@ -1,0 +1,38 @@
+//! The device's IndexedDB: `requests` (key: request id; a [`LocalRequest`]), `outbox`
+//! (key: mutation id; a `koe_core::Mutation`) and `meta` (key: a name; the device id, the
+//! next mutation id and the pull cursor).
+//!
+//! Every write that must stay together is one readwrite transaction, committed
+//! explicitly, with nothing awaited inside it but IndexedDB requests.
+
+mod error;
+mod meta;
+mod open;
+mod outbox;
+mod record;
+mod requests;
+mod settle;
+
+pub use error::StoreError;
+pub use record::{LocalRequest, SyncState};
+pub use settle::{settlements, Settlement};
+
+use indexed_db_futures::database::Database;
+
+pub const DEFAULT_DB_NAME: &str = "koe";
+/// The schema version; `open` upgrades older databases to it.
+pub const DB_VERSION: u32 = 1;
+
+pub(crate) const REQUESTS: &str = "requests";
+pub(crate) const OUTBOX: &str = "outbox";
+pub(crate) const META: &str = "meta";
+
+pub(crate) const META_CLIENT_ID: &str = "client_id";
+pub(crate) const META_NEXT_MUTATION_ID: &str = "next_mutation_id";
+pub(crate) const META_PULL_CURSOR: &str = "pull_cursor";
+
+/// A handle on the open database. Cheap to clone; not `Send` (use `spawn_local`).
+#[derive(Debug, Clone)]
+pub struct Store {
+    db: Database,
+}
