@@ -28,6 +28,16 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
+# Installs a folder's npm packages from its lock file unless they are there already.
+npm_ci_if_needed() {
+  local dir="$1"
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] ||
+    [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    say "npm ci in ${dir#"$koe_root"/}"
+    (cd "$dir" && npm ci --no-audit --no-fund --silent)
+  fi
+}
+
 # The wasm-bindgen version the app is locked to; the CLI must match it exactly.
 wasm_bindgen_version() {
   awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$koe_root/Cargo.lock"
@@ -55,16 +65,14 @@ koe_setup() {
     cargo install wasm-bindgen-cli --version "$wbg" --quiet
   fi
 
-  command -v wasm-opt >/dev/null || apt_install binaryen
+  # wasm-opt: binaryen from npm (Debian's is too old for wasm-bindgen's reference types).
+  command -v npm >/dev/null || apt_install nodejs npm
+  npm_ci_if_needed "$koe_root/tools"
+  export PATH="$koe_root/tools/node_modules/.bin:$PATH"
 
   if [ "$what" = test ]; then
     apt_install chromium chromium-driver
-    command -v node >/dev/null || apt_install nodejs npm
-    if [ ! -d "$koe_root/tests/e2e/node_modules/playwright-core" ] ||
-      [ "$koe_root/tests/e2e/package-lock.json" -nt "$koe_root/tests/e2e/node_modules/.package-lock.json" ]; then
-      say "npm ci (end-to-end test packages)"
-      (cd "$koe_root/tests/e2e" && npm ci --no-audit --no-fund --silent)
-    fi
+    npm_ci_if_needed "$koe_root/tests/e2e"
   fi
 }
 
