@@ -40,9 +40,11 @@ fn request(title: &str) -> NewRequest {
             lon: Some(139.6),
             accuracy_m: Some(8.5),
             address: "高津区下作延2-8".into(),
+            landmark: String::new(),
         },
         urgency: Urgency::High,
         logged_at: 1_763_700_000_000,
+        contact: Default::default(),
     }
 }
 
@@ -179,19 +181,8 @@ async fn pulled_records_update_local_requests_and_the_cursor() {
     store.save_new_request(&mine).await.expect("save");
     assert_eq!(store.pull_cursor().await.expect("cursor"), 0);
     let record = |r: &NewRequest, version| RequestRecord {
-        id: r.id,
-        category: r.category.clone(),
-        section: "road".into(),
-        title: Some(r.title.clone()),
-        description: Some(r.description.clone()),
-        place: Some(r.place.clone()),
-        urgency: r.urgency,
         status: Status::Routed,
-        logged_by: "road01".into(),
-        logged_at: r.logged_at,
-        received_at: r.logged_at + 1,
-        version,
-        redacted: false,
+        ..RequestRecord::created(r, "road", "road01", r.logged_at + 1, version)
     };
     let other = request("他の端末の");
     store

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::merge::EditableField;
 use crate::{Catalogue, RequestRecord};
 
 /// A staff member's role in the office.
@@ -78,27 +79,78 @@ impl Viewer {
     }
 
     /// Whether this reader may see the request at all (its existence and status).
-    /// Field staff see what they logged and what is routed to their sections.
+    /// Field staff see what they logged, what is routed to their sections and what is
+    /// shared with them (連携先). Sharing does not open a sensitive request's details.
     pub fn sees(&self, record: &RequestRecord) -> bool {
         self.role.reviews_ward()
             || record.logged_by == self.staff_id
             || self.sections.contains(&record.section)
+            || record.shared_with.iter().any(|s| self.sections.contains(s))
     }
 
-    /// The request as this reader may see it: a sensitive request's who and what are
-    /// removed unless the reader logged it or may read sensitive details.
-    pub fn redact(&self, mut record: RequestRecord, catalogue: &Catalogue) -> RequestRecord {
-        let sensitive = catalogue
+    /// Whether the request's who and what are sensitive (要配慮).
+    pub fn is_sensitive(record: &RequestRecord, catalogue: &Catalogue) -> bool {
+        catalogue
             .category(&record.category)
             // A category no longer in the catalogue is treated as sensitive: fail closed.
-            .is_none_or(|c| c.sensitive);
-        if sensitive && record.logged_by != self.staff_id && !self.reads_sensitive(catalogue) {
+            .is_none_or(|c| c.sensitive)
+    }
+
+    /// Whether this reader may read the request's details (who, what, where, the
+    /// response, notes, conflicts): always for ordinary requests; for a sensitive one only
+    /// its author and those who may read sensitive details.
+    pub fn reads_details(&self, record: &RequestRecord, catalogue: &Catalogue) -> bool {
+        !Self::is_sensitive(record, catalogue)
+            || record.logged_by == self.staff_id
+            || self.reads_sensitive(catalogue)
+    }
+
+    /// Whether reading this request's details goes on the access log: a sensitive
+    /// request read by anyone but its author.
+    pub fn read_is_logged(&self, record: &RequestRecord, catalogue: &Catalogue) -> bool {
+        Self::is_sensitive(record, catalogue) && record.logged_by != self.staff_id
+    }
+
+    /// The request as this reader may see it: a sensitive request's who and what (title,
+    /// description, place, contact, response, conflicts) are removed unless the reader
+    /// logged it or may read sensitive details. Notes and history go with the details:
+    /// a reader who gets `redacted` gets neither.
+    pub fn redact(&self, mut record: RequestRecord, catalogue: &Catalogue) -> RequestRecord {
+        if !self.reads_details(&record, catalogue) {
             record.title = None;
             record.description = None;
             record.place = None;
+            record.contact = None;
+            record.response = None;
+            record.conflicts = Vec::new();
             record.redacted = true;
         }
         record
+    }
+
+    /// Whether this person may set `field` on the request. Field staff change what they
+    /// saw on site, on requests they logged; the office's decisions (status, routing,
+    /// sharing, assignee, the response, review) are for office staff, section heads and
+    /// administrators. Nobody edits details they may not read.
+    pub fn may_edit(
+        &self,
+        record: &RequestRecord,
+        field: EditableField,
+        catalogue: &Catalogue,
+    ) -> bool {
+        if field.is_detail() && !self.reads_details(record, catalogue) {
+            return false;
+        }
+        if self.role.reviews_ward() {
+            return true;
+        }
+        record.logged_by == self.staff_id && !field.is_office_decision()
+    }
+
+    /// Whether this person may add an internal note: whoever may read the details of a
+    /// request they see.
+    pub fn may_add_note(&self, record: &RequestRecord, catalogue: &Catalogue) -> bool {
+        self.sees(record) && self.reads_details(record, catalogue)
     }
 }
 
@@ -123,6 +175,24 @@ mod tests {
             received_at: 2,
             version: 1,
             redacted: false,
+            contact: Some(crate::Contact {
+                name: Some("山田".into()),
+                phone: Some("044-000-0000".into()),
+                email: None,
+                consent_to_contact: true,
+            }),
+            shared_with: vec![],
+            assignee: None,
+            response: Some("訪問予定".into()),
+            duplicate_of: None,
+            needs_review: true,
+            conflicts: vec![crate::FieldConflict {
+                field: EditableField::Description,
+                server_value: "a".into(),
+                device_value: "b".into(),
+                by: by.into(),
+                at: 3,
+            }],
         }
     }
 
@@ -144,7 +214,58 @@ mod tests {
         assert!(seen.redacted);
         assert_eq!(seen.title, None);
         assert_eq!(seen.description, None);
+        assert_eq!(seen.contact, None);
+        assert_eq!(seen.response, None);
+        assert!(seen.conflicts.is_empty());
         assert_eq!(seen.status, Status::New);
+        // That it needs review is not a detail: the office still sees there is work.
+        assert!(seen.needs_review);
+    }
+
+    #[test]
+    fn field_staff_edit_what_they_saw_on_their_own_requests_only() {
+        let cat = sample();
+        let r = record("road-pothole", "road", "insp");
+        let own = viewer("insp", Role::Field, &["road"]);
+        let colleague = viewer("insp2", Role::Field, &["road"]);
+        for f in [
+            EditableField::Title,
+            EditableField::Description,
+            EditableField::Place,
+            EditableField::Contact,
+            EditableField::Urgency,
+        ] {
+            assert!(own.may_edit(&r, f, &cat), "{f:?}");
+            assert!(!colleague.may_edit(&r, f, &cat), "{f:?}");
+        }
+        for f in [
+            EditableField::Status,
+            EditableField::Section,
+            EditableField::SharedWith,
+            EditableField::Assignee,
+            EditableField::Response,
+            EditableField::DuplicateOf,
+            EditableField::NeedsReview,
+        ] {
+            assert!(!own.may_edit(&r, f, &cat), "{f:?}");
+        }
+        let clerk = viewer("clerk", Role::Office, &[]);
+        for f in EditableField::ALL {
+            assert!(clerk.may_edit(&r, f, &cat), "{f:?}");
+        }
+    }
+
+    #[test]
+    fn nobody_edits_or_notes_details_they_may_not_read() {
+        let cat = sample();
+        let r = record("welfare-elderly", "elderly", "caseworker");
+        let clerk = viewer("clerk", Role::Office, &["road"]);
+        assert!(clerk.may_edit(&r, EditableField::Status, &cat));
+        assert!(clerk.may_edit(&r, EditableField::Section, &cat));
+        assert!(!clerk.may_edit(&r, EditableField::Description, &cat));
+        assert!(!clerk.may_edit(&r, EditableField::Response, &cat));
+        assert!(!clerk.may_add_note(&r, &cat));
+        assert!(viewer("w", Role::Field, &["elderly"]).may_add_note(&r, &cat));
     }
 
     #[test]
@@ -184,5 +305,15 @@ mod tests {
         assert!(inspector.sees(&record("road-pothole", "road", "someone")));
         assert!(inspector.sees(&record("welfare-elderly", "elderly", "insp")));
         assert!(!inspector.sees(&record("welfare-elderly", "elderly", "someone")));
+    }
+
+    #[test]
+    fn sharing_with_a_section_shows_it_but_not_sensitive_details() {
+        let cat = sample();
+        let inspector = viewer("insp", Role::Field, &["road"]);
+        let mut r = record("welfare-elderly", "elderly", "someone");
+        r.shared_with = vec!["road".into()];
+        assert!(inspector.sees(&r));
+        assert!(inspector.redact(r, &cat).redacted);
     }
 }

@@ -2,7 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Bilingual, Role};
+use uuid::Uuid;
+
+use crate::{Bilingual, Note, RequestRecord, Role};
 
 /// `POST /api/session`
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -26,4 +28,27 @@ pub struct Me {
 pub struct ErrorBody {
     pub code: String,
     pub message: Bilingual,
+}
+
+/// One row of a request's append-only history (記録): who changed what, when, from which
+/// device. For `set_fields` the body is `{"before": {field: value}, "after": {…},
+/// "conflicts": [field…]}`; for `create_request` the record as stored; for `add_note` the
+/// note. `body` is `null` when the reader may not read the request's details.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryItem {
+    pub version: i64,
+    pub by: String,
+    pub device: Option<Uuid>,
+    pub at: i64,
+    pub kind: String,
+    pub body: serde_json::Value,
+}
+
+/// `GET /api/requests/{id}`: the request as the reader may see it, with its notes and
+/// history (both empty of details when `request.redacted`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequestDetail {
+    pub request: RequestRecord,
+    pub notes: Vec<Note>,
+    pub history: Vec<HistoryItem>,
 }

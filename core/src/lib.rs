@@ -7,6 +7,8 @@ pub mod access;
 pub mod api;
 pub mod catalogue;
 pub mod id;
+pub mod merge;
+pub mod photo;
 pub mod request;
 pub mod sync;
 pub mod validation;
@@ -14,7 +16,10 @@ pub mod workflow;
 
 pub use access::{Role, Viewer};
 pub use catalogue::{Catalogue, Category, Department, Section};
-pub use request::{NewRequest, Place, RequestRecord, Status, Urgency};
+pub use merge::{EditableField, FieldEdit, FieldValue};
+pub use request::{
+    Contact, FieldConflict, NewRequest, Note, Place, RequestRecord, Status, Urgency,
+};
 pub use sync::{Mutation, MutationKind, MutationOutcome, PullResponse, PushRequest, PushResponse};
 pub use validation::{validate_new_request, ValidationError};
 

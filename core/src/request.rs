@@ -130,6 +130,46 @@ pub struct Place {
     pub accuracy_m: Option<f64>,
     #[serde(default)]
     pub address: String,
+    /// 目印: a landmark a person finds on foot ("in front of the post office").
+    #[serde(default)]
+    pub landmark: String,
+}
+
+/// The resident's contact, as far as they gave it. Every part is optional: a resident may
+/// stay anonymous.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    /// The resident agreed to be contacted about the outcome.
+    #[serde(default)]
+    pub consent_to_contact: bool,
+}
+
+impl Contact {
+    pub fn is_anonymous(&self) -> bool {
+        [&self.name, &self.phone, &self.email]
+            .iter()
+            .all(|v| v.as_deref().is_none_or(|t| t.trim().is_empty()))
+    }
+}
+
+/// An internal note (内部メモ) on a request: append-only, identified by an id made on the
+/// device so a retried note is stored once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Note {
+    pub id: Uuid,
+    pub request_id: Uuid,
+    pub by: String,
+    /// Ward record clock (ms since epoch).
+    pub at: i64,
+    pub text: String,
+    /// Server order of the change that added it.
+    pub version: i64,
 }
 
 /// What the field worker logs on the device; the payload of a create mutation.
@@ -147,6 +187,9 @@ pub struct NewRequest {
     pub urgency: Urgency,
     /// Device clock when it was logged, milliseconds since the Unix epoch.
     pub logged_at: i64,
+    /// The resident's contact, if they gave one (empty: anonymous).
+    #[serde(default)]
+    pub contact: Contact,
 }
 
 /// A request as the ward record holds it and hands it to a reader. Sensitive
@@ -172,4 +215,71 @@ pub struct RequestRecord {
     pub version: i64,
     #[serde(default)]
     pub redacted: bool,
+    /// The resident's contact; `None` when redacted.
+    #[serde(default)]
+    pub contact: Option<Contact>,
+    /// 連携先: other sections this request is shared with.
+    #[serde(default)]
+    pub shared_with: Vec<String>,
+    /// 担当者: the staff id working on it.
+    #[serde(default)]
+    pub assignee: Option<String>,
+    /// 対応内容: the response given to the resident; `None` when none yet or redacted.
+    #[serde(default)]
+    pub response: Option<String>,
+    /// For 重複: the original request.
+    #[serde(default)]
+    pub duplicate_of: Option<Uuid>,
+    /// Some device edit lost to a newer change: someone should look at `conflicts`.
+    #[serde(default)]
+    pub needs_review: bool,
+    /// The edits that lost, kept so nothing a person typed is lost. Empty when redacted.
+    #[serde(default)]
+    pub conflicts: Vec<FieldConflict>,
+}
+
+impl RequestRecord {
+    /// The record as first stored from a device's create.
+    pub fn created(
+        request: &NewRequest,
+        section: &str,
+        logged_by: &str,
+        received_at: i64,
+        version: i64,
+    ) -> Self {
+        Self {
+            id: request.id,
+            category: request.category.clone(),
+            section: section.to_string(),
+            title: Some(request.title.trim().to_string()),
+            description: Some(request.description.clone()),
+            place: Some(request.place.clone()),
+            urgency: request.urgency,
+            status: Status::New,
+            logged_by: logged_by.to_string(),
+            logged_at: request.logged_at,
+            received_at,
+            version,
+            redacted: false,
+            contact: Some(request.contact.clone()),
+            shared_with: Vec::new(),
+            assignee: None,
+            response: None,
+            duplicate_of: None,
+            needs_review: false,
+            conflicts: Vec::new(),
+        }
+    }
+}
+
+/// One field edit that lost: the server's value stayed, the device's is kept here.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldConflict {
+    pub field: crate::merge::EditableField,
+    pub server_value: serde_json::Value,
+    pub device_value: serde_json::Value,
+    /// Staff id of who made the losing edit.
+    pub by: String,
+    /// Ward record clock when it arrived (ms since epoch).
+    pub at: i64,
 }

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::merge::{EditableField, FieldEdit};
 use crate::{Bilingual, NewRequest, RequestRecord};
 
 /// One change made on a device, identified by (client_id, mutation id); a device's
@@ -17,8 +18,25 @@ pub struct Mutation {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+// A create carries the whole request; boxing it would only complicate every match for
+// messages that live as long as one push.
+#[allow(clippy::large_enum_variant)]
 pub enum MutationKind {
-    CreateRequest { request: NewRequest },
+    CreateRequest {
+        request: NewRequest,
+    },
+    /// Change fields of a request, each from the version it was edited from; merged field
+    /// by field (`koe_core::merge`).
+    SetFields {
+        request_id: Uuid,
+        edits: Vec<FieldEdit>,
+    },
+    /// Append an internal note; a note id already stored is not stored again.
+    AddNote {
+        request_id: Uuid,
+        note_id: Uuid,
+        text: String,
+    },
 }
 
 impl MutationKind {
@@ -26,6 +44,7 @@ impl MutationKind {
     pub fn request_id(&self) -> Uuid {
         match self {
             Self::CreateRequest { request } => request.id,
+            Self::SetFields { request_id, .. } | Self::AddNote { request_id, .. } => *request_id,
         }
     }
 }
@@ -44,6 +63,12 @@ pub struct PushRequest {
 pub enum Outcome {
     Applied {
         version: i64,
+    },
+    /// Applied in part: the edits to `fields` lost to newer changes on the ward record and
+    /// are kept on the request's conflict list (flagged for review); the rest applied.
+    Conflict {
+        version: i64,
+        fields: Vec<EditableField>,
     },
     /// Applied before (a retried push): acknowledged again, not applied twice.
     Duplicate,
@@ -97,6 +122,7 @@ mod tests {
                     place: Place::default(),
                     urgency: Urgency::Urgent,
                     logged_at: 5,
+                    contact: Default::default(),
                 },
             },
         };
@@ -114,5 +140,47 @@ mod tests {
         let json = serde_json::to_value(&o).unwrap();
         assert_eq!(json["outcome"], "applied");
         assert_eq!(json["version"], 9);
+
+        let o = Outcome::Conflict {
+            version: 10,
+            fields: vec![EditableField::Title],
+        };
+        let json = serde_json::to_value(&o).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"outcome": "conflict", "version": 10, "fields": ["title"]})
+        );
+    }
+
+    #[test]
+    fn set_fields_and_add_note_wire_format() {
+        let id = crate::id::request_id(5, [0; 10]);
+        let m = Mutation {
+            id: 4,
+            kind: MutationKind::SetFields {
+                request_id: id,
+                edits: vec![FieldEdit {
+                    value: crate::FieldValue::Urgency(Urgency::Low),
+                    base_version: 2,
+                }],
+            },
+        };
+        let json = serde_json::to_value(&m).unwrap();
+        assert_eq!(json["type"], "set_fields");
+        assert_eq!(json["edits"][0]["field"], "urgency");
+        assert_eq!(json["edits"][0]["value"], "low");
+        assert_eq!(serde_json::from_value::<Mutation>(json).unwrap(), m);
+        let n = Mutation {
+            id: 5,
+            kind: MutationKind::AddNote {
+                request_id: id,
+                note_id: id,
+                text: "電話済み".into(),
+            },
+        };
+        let json = serde_json::to_value(&n).unwrap();
+        assert_eq!(json["type"], "add_note");
+        assert_eq!(serde_json::from_value::<Mutation>(json).unwrap(), n);
+        assert_eq!(n.kind.request_id(), id);
     }
 }

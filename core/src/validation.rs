@@ -1,11 +1,20 @@
 //! What a valid request is. The device checks before saving, the ward record checks
 //! again before storing: the same function on both sides.
 
-use crate::{Bilingual, Catalogue, NewRequest};
+use crate::{Bilingual, Catalogue, Contact, NewRequest, Place};
 
 pub const TITLE_MAX_CHARS: usize = 120;
 pub const DESCRIPTION_MAX_CHARS: usize = 4000;
 pub const ADDRESS_MAX_CHARS: usize = 300;
+pub const LANDMARK_MAX_CHARS: usize = 200;
+pub const NAME_MAX_CHARS: usize = 100;
+pub const PHONE_MAX_CHARS: usize = 20;
+/// A phone number has at least this many digits (市外局番 included).
+pub const PHONE_MIN_DIGITS: usize = 6;
+pub const EMAIL_MAX_CHARS: usize = 254;
+pub const RESPONSE_MAX_CHARS: usize = 4000;
+pub const NOTE_MAX_CHARS: usize = 4000;
+pub const STAFF_ID_MAX_CHARS: usize = 64;
 /// GPS accuracy beyond this (metres) is not a fix of a place.
 pub const ACCURACY_MAX_M: f64 = 100_000.0;
 
@@ -33,6 +42,24 @@ pub enum ValidationError {
     NoPlace,
     #[error("id is not a UUIDv7")]
     BadId,
+    #[error("landmark is longer than {max} characters ({len})")]
+    LandmarkTooLong { len: usize, max: usize },
+    #[error("resident name is longer than {max} characters ({len})")]
+    NameTooLong { len: usize, max: usize },
+    #[error("phone number {0:?} is not a phone number")]
+    BadPhone(String),
+    #[error("email address {0:?} is not an email address")]
+    BadEmail(String),
+    #[error("response is longer than {max} characters ({len})")]
+    ResponseTooLong { len: usize, max: usize },
+    #[error("note is empty")]
+    EmptyNote,
+    #[error("note is longer than {max} characters ({len})")]
+    NoteTooLong { len: usize, max: usize },
+    #[error("unknown section {0}")]
+    UnknownSection(String),
+    #[error("staff id {0:?} is malformed")]
+    BadStaffId(String),
 }
 
 impl ValidationError {
@@ -50,6 +77,15 @@ impl ValidationError {
             Self::HalfACoordinate => "half_a_coordinate",
             Self::NoPlace => "no_place",
             Self::BadId => "bad_id",
+            Self::LandmarkTooLong { .. } => "landmark_too_long",
+            Self::NameTooLong { .. } => "name_too_long",
+            Self::BadPhone(_) => "bad_phone",
+            Self::BadEmail(_) => "bad_email",
+            Self::ResponseTooLong { .. } => "response_too_long",
+            Self::EmptyNote => "empty_note",
+            Self::NoteTooLong { .. } => "note_too_long",
+            Self::UnknownSection(_) => "unknown_section",
+            Self::BadStaffId(_) => "bad_staff_id",
         }
     }
 
@@ -97,6 +133,39 @@ impl ValidationError {
                 "受付番号の形式が正しくありません。アプリを更新してください。",
                 "The request id is malformed. Update the app.",
             ),
+            Self::LandmarkTooLong { len, max } => Bilingual::new(
+                format!("目印は{max}文字以内にしてください（現在{len}文字）。"),
+                format!("Keep the landmark to {max} characters (now {len})."),
+            ),
+            Self::NameTooLong { len, max } => Bilingual::new(
+                format!("お名前は{max}文字以内にしてください（現在{len}文字）。"),
+                format!("Keep the resident's name to {max} characters (now {len})."),
+            ),
+            Self::BadPhone(v) => Bilingual::new(
+                format!("電話番号「{v}」が正しくありません。数字とハイフンで入力してください（例 044-861-3111）。"),
+                format!("The phone number \"{v}\" is not valid. Use digits and hyphens (e.g. 044-861-3111)."),
+            ),
+            Self::BadEmail(v) => Bilingual::new(
+                format!("メールアドレス「{v}」が正しくありません。確かめて入力し直してください。"),
+                format!("The email address \"{v}\" is not valid. Check it and type it again."),
+            ),
+            Self::ResponseTooLong { len, max } => Bilingual::new(
+                format!("対応内容は{max}文字以内にしてください（現在{len}文字）。"),
+                format!("Keep the response to {max} characters (now {len})."),
+            ),
+            Self::EmptyNote => Bilingual::new("メモを入力してください。", "Write the note."),
+            Self::NoteTooLong { len, max } => Bilingual::new(
+                format!("メモは{max}文字以内にしてください（現在{len}文字）。"),
+                format!("Keep the note to {max} characters (now {len})."),
+            ),
+            Self::UnknownSection(code) => Bilingual::new(
+                format!("課「{code}」はありません。一覧から選んでください。"),
+                format!("There is no section \"{code}\". Choose one from the list."),
+            ),
+            Self::BadStaffId(v) => Bilingual::new(
+                format!("職員ID「{v}」が正しくありません。一覧から選んでください。"),
+                format!("The staff id \"{v}\" is not valid. Choose one from the list."),
+            ),
         }
     }
 }
@@ -113,19 +182,38 @@ pub fn validate_new_request(
     if catalogue.category(&req.category).is_none() {
         return Err(ValidationError::UnknownCategory(req.category.clone()));
     }
-    let title = req.title.trim();
+    validate_title(&req.title)?;
+    validate_description(&req.description)?;
+    validate_place(&req.place)?;
+    validate_contact(&req.contact)
+}
+
+/// A title: not blank, within bounds (counted after trimming).
+pub fn validate_title(title: &str) -> Result<(), ValidationError> {
+    let title = title.trim();
     if title.is_empty() {
         return Err(ValidationError::EmptyTitle);
     }
     check_len(title, TITLE_MAX_CHARS, |len, max| {
         ValidationError::TitleTooLong { len, max }
-    })?;
-    check_len(&req.description, DESCRIPTION_MAX_CHARS, |len, max| {
+    })
+}
+
+/// What the resident said, within bounds.
+pub fn validate_description(description: &str) -> Result<(), ValidationError> {
+    check_len(description, DESCRIPTION_MAX_CHARS, |len, max| {
         ValidationError::DescriptionTooLong { len, max }
-    })?;
-    let place = &req.place;
+    })
+}
+
+/// Checks a place: coordinates on the globe and together, a usable accuracy, text
+/// within bounds, and some place at all.
+pub fn validate_place(place: &Place) -> Result<(), ValidationError> {
     check_len(&place.address, ADDRESS_MAX_CHARS, |len, max| {
         ValidationError::AddressTooLong { len, max }
+    })?;
+    check_len(&place.landmark, LANDMARK_MAX_CHARS, |len, max| {
+        ValidationError::LandmarkTooLong { len, max }
     })?;
     match (place.lat, place.lon) {
         (Some(lat), Some(lon)) => {
@@ -137,7 +225,7 @@ pub fn validate_new_request(
             }
         }
         (None, None) => {
-            if place.address.trim().is_empty() {
+            if place.address.trim().is_empty() && place.landmark.trim().is_empty() {
                 return Err(ValidationError::NoPlace);
             }
         }
@@ -150,6 +238,97 @@ pub fn validate_new_request(
         }
     }
     Ok(())
+}
+
+/// Checks a resident's contact: anything left out is fine (anonymous), what is given must
+/// look like what it claims to be.
+pub fn validate_contact(contact: &Contact) -> Result<(), ValidationError> {
+    if let Some(name) = &contact.name {
+        check_len(name.trim(), NAME_MAX_CHARS, |len, max| {
+            ValidationError::NameTooLong { len, max }
+        })?;
+    }
+    if let Some(phone) = contact.phone.as_deref().map(str::trim) {
+        if !phone.is_empty() && !is_phone(phone) {
+            return Err(ValidationError::BadPhone(phone.to_string()));
+        }
+    }
+    if let Some(email) = contact.email.as_deref().map(str::trim) {
+        if !email.is_empty() && !is_email(email) {
+            return Err(ValidationError::BadEmail(email.to_string()));
+        }
+    }
+    Ok(())
+}
+
+/// Digits (half or full width), hyphens, spaces, parentheses and a leading +.
+fn is_phone(phone: &str) -> bool {
+    let digits = phone
+        .chars()
+        .filter(|c| c.is_ascii_digit() || ('０'..='９').contains(c))
+        .count();
+    phone.chars().count() <= PHONE_MAX_CHARS
+        && digits >= PHONE_MIN_DIGITS
+        && phone.chars().enumerate().all(|(i, c)| {
+            c.is_ascii_digit()
+                || ('０'..='９').contains(&c)
+                || matches!(c, '-' | 'ー' | '－' | ' ' | '(' | ')')
+                || (c == '+' && i == 0)
+        })
+}
+
+/// One @, something before it, a dotted domain after it, no spaces.
+fn is_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    email.chars().count() <= EMAIL_MAX_CHARS
+        && !local.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !email.chars().any(char::is_whitespace)
+}
+
+/// Checks the response given to the resident (対応内容).
+pub fn validate_response(response: &str) -> Result<(), ValidationError> {
+    check_len(response, RESPONSE_MAX_CHARS, |len, max| {
+        ValidationError::ResponseTooLong { len, max }
+    })
+}
+
+/// Checks an internal note's text.
+pub fn validate_note(text: &str) -> Result<(), ValidationError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(ValidationError::EmptyNote);
+    }
+    check_len(text, NOTE_MAX_CHARS, |len, max| {
+        ValidationError::NoteTooLong { len, max }
+    })
+}
+
+/// Checks that a section exists in the catalogue.
+pub fn validate_section(code: &str, catalogue: &Catalogue) -> Result<(), ValidationError> {
+    match catalogue.section(code) {
+        Some(_) => Ok(()),
+        None => Err(ValidationError::UnknownSection(code.to_string())),
+    }
+}
+
+/// Checks the shape of a staff id (whether the account exists is the ward record's to say).
+pub fn validate_staff_id(id: &str) -> Result<(), ValidationError> {
+    let ok = !id.is_empty()
+        && id.chars().count() <= STAFF_ID_MAX_CHARS
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(ValidationError::BadStaffId(id.to_string()))
+    }
 }
 
 fn check_len(
@@ -184,9 +363,11 @@ mod tests {
                 lon: Some(139.6),
                 accuracy_m: Some(8.0),
                 address: String::new(),
+                landmark: String::new(),
             },
             urgency: Urgency::High,
             logged_at: 1_763_700_000_000,
+            contact: Contact::default(),
         }
     }
 
@@ -269,6 +450,84 @@ mod tests {
         let mut r = pothole();
         r.place.address = "a".repeat(ADDRESS_MAX_CHARS + 1);
         assert_eq!(err(&r).code(), "address_too_long");
+    }
+
+    #[test]
+    fn a_landmark_alone_is_a_place() {
+        let mut r = pothole();
+        r.place = Place {
+            landmark: "溝口駅北口のバス停前".into(),
+            ..Place::default()
+        };
+        assert_eq!(validate_new_request(&r, &sample()), Ok(()));
+        r.place.landmark = "x".repeat(LANDMARK_MAX_CHARS + 1);
+        assert_eq!(err(&r).code(), "landmark_too_long");
+    }
+
+    #[test]
+    fn contact_is_optional_but_checked_when_given() {
+        let mut r = pothole();
+        assert!(r.contact.is_anonymous());
+        r.contact = Contact {
+            name: Some("山田 花子".into()),
+            phone: Some("044-861-3111".into()),
+            email: Some("hanako@example.jp".into()),
+            consent_to_contact: true,
+        };
+        assert_eq!(validate_new_request(&r, &sample()), Ok(()));
+        for phone in [
+            "+81 44 861 3111",
+            "０４４－８６１－３１１１",
+            "(044) 861-3111",
+        ] {
+            r.contact.phone = Some(phone.into());
+            assert_eq!(validate_new_request(&r, &sample()), Ok(()), "{phone}");
+        }
+        for phone in ["123", "044-861-3111 内線", "04+4861311"] {
+            r.contact.phone = Some(phone.into());
+            assert_eq!(err(&r).code(), "bad_phone", "{phone}");
+        }
+        r.contact.phone = Some(String::new());
+        for email in ["hanako", "@example.jp", "a@b", "a b@example.jp", "a@b@c.jp"] {
+            r.contact.email = Some(email.into());
+            assert_eq!(err(&r).code(), "bad_email", "{email}");
+            assert!(err(&r).message().ja.contains("メールアドレス"));
+        }
+        r.contact.email = None;
+        r.contact.name = Some("名".repeat(NAME_MAX_CHARS + 1));
+        assert_eq!(err(&r).code(), "name_too_long");
+    }
+
+    #[test]
+    fn an_older_device_without_contact_or_landmark_still_parses() {
+        let json = serde_json::json!({
+            "id": pothole().id, "category": "road-pothole", "title": "穴",
+            "place": {"lat": 35.6, "lon": 139.6, "accuracy_m": 5.0, "address": ""},
+            "urgency": "high", "logged_at": 1
+        });
+        let r: NewRequest = serde_json::from_value(json).unwrap();
+        assert!(r.contact.is_anonymous());
+        assert_eq!(r.place.landmark, "");
+    }
+
+    #[test]
+    fn notes_sections_and_staff_ids() {
+        assert_eq!(validate_note(" 　").unwrap_err().code(), "empty_note");
+        assert!(validate_note("電話で説明済み").is_ok());
+        assert_eq!(
+            validate_note(&"a".repeat(NOTE_MAX_CHARS + 1))
+                .unwrap_err()
+                .code(),
+            "note_too_long"
+        );
+        assert!(validate_section("road", &sample()).is_ok());
+        assert_eq!(
+            validate_section("moon", &sample()).unwrap_err().code(),
+            "unknown_section"
+        );
+        assert!(validate_staff_id("road01").is_ok());
+        assert!(validate_staff_id("road 01").is_err());
+        assert!(validate_response(&"a".repeat(RESPONSE_MAX_CHARS + 1)).is_err());
     }
 
     #[test]

@@ -22,6 +22,13 @@ use crate::AppState;
 pub const COOKIE_NAME: &str = "koe_session";
 pub const SESSION_DAYS: i64 = 30;
 pub const SESSION_SECONDS: i64 = SESSION_DAYS * 24 * 60 * 60;
+/// Failed sign-ins allowed per staff id within the window; past it sign-in answers 429
+/// until the oldest counted failure leaves the window.
+pub const MAX_FAILURES: usize = 5;
+/// The same per client address: higher, since a ward office's desktops may share one.
+pub const MAX_FAILURES_PER_ADDRESS: usize = 20;
+/// The window failed sign-ins are counted in.
+pub const FAILURE_WINDOW_MS: i64 = 5 * 60 * 1000;
 
 /// How passwords are hashed. Real argon2id always; tests may pick cheaper parameters.
 #[derive(Clone, Debug)]

@@ -5,6 +5,7 @@
 //! the very same [`app`] router.
 
 pub mod auth;
+pub mod blob;
 pub mod config;
 pub mod error;
 pub mod routes;
@@ -27,6 +28,8 @@ pub struct AppState {
     /// The built app (Trunk's `dist/`).
     pub dist: PathBuf,
     pub passwords: auth::Passwords,
+    /// Photo files (`<KOE_DATA>/photos`).
+    pub photos: blob::PhotoBlobs,
 }
 
 /// The ward record's clock, milliseconds since the Unix epoch.

@@ -68,13 +68,30 @@ async fn run() -> Result<(), String> {
         store,
         dist: config.dist.clone(),
         passwords,
+        photos: koe_server::blob::PhotoBlobs::new(config.data.join("photos")),
     };
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     println!("Koe ward record: http://{addr}/");
-    axum::serve(listener, app(state))
+    // Expired sessions and old sign-in failures go every ten minutes (any instance may
+    // do it; the deletes are idempotent).
+    let purging = state.store.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            every.tick().await;
+            let now = koe_server::now_ms();
+            let window = koe_server::auth::FAILURE_WINDOW_MS;
+            if let Err(e) = purging.purge_expired(now, now - window).await {
+                tracing::warn!(error = %e, "purging expired sessions failed");
+            }
+        }
+    });
+    // Connect info: the sign-in rate limit counts failures per address too.
+    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| e.to_string())?;

@@ -1,5 +1,5 @@
 //! The demo ward seeded on first start: 高津区 (Takatsu Ward), its departments, sections
-//! and category catalogue, and five demo staff. The data is `server/seed/demo_ward.json`.
+//! and category catalogue, and six demo staff. The data is `server/seed/demo_ward.json`.
 
 use koe_core::{Catalogue, Role};
 use serde::Deserialize;
@@ -166,7 +166,17 @@ mod tests {
             ]
         );
         let ids: Vec<_> = seed.staff.iter().map(|s| s.id.as_str()).collect();
-        assert_eq!(ids, ["road01", "park01", "welfare01", "clerk01", "head01"]);
+        assert_eq!(
+            ids,
+            [
+                "road01",
+                "park01",
+                "welfare01",
+                "welfare02",
+                "clerk01",
+                "head01"
+            ]
+        );
     }
 
     #[test]

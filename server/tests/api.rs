@@ -14,10 +14,11 @@ use axum::body::Body;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
+use koe_core::api::RequestDetail;
 use koe_core::sync::Outcome;
 use koe_core::{
-    Catalogue, Mutation, MutationKind, NewRequest, Place, PullResponse, PushResponse,
-    RequestRecord, Urgency,
+    Catalogue, Contact, EditableField, FieldEdit, FieldValue, Mutation, MutationKind, NewRequest,
+    Place, PullResponse, PushResponse, RequestRecord, Status, Urgency,
 };
 use koe_server::auth::Passwords;
 use koe_server::seed::{self, DemoPasswords, Seed};
@@ -124,6 +125,7 @@ async fn setup(backend: Backend) -> (TestApp, Cleanup) {
         store: store.clone(),
         dist: dist.clone(),
         passwords,
+        photos: koe_server::blob::PhotoBlobs::new(dir.join("photos")),
     };
     (
         TestApp {
@@ -192,6 +194,16 @@ both!(
     concurrent_pushes_never_make_a_puller_skip,
     the_same_batch_pushed_concurrently_is_applied_once,
     unknown_api_paths_and_the_app_files,
+    set_fields_applies_and_history_has_before_and_after,
+    stale_edit_is_kept_as_a_conflict_and_flagged,
+    field_staff_cannot_change_status,
+    office_status_changes_follow_the_workflow,
+    note_sent_twice_is_stored_once,
+    edits_to_unknown_requests_are_rejected,
+    welfare_detail_is_redacted_and_reads_are_logged,
+    history_cannot_be_edited,
+    sign_in_failures_are_rate_limited,
+    expired_sessions_are_purged,
 );
 
 // ---------------------------------------------------------------------------------
@@ -351,9 +363,16 @@ fn new_request(category: &str, title: &str) -> NewRequest {
             lon: Some(139.6),
             accuracy_m: Some(10.0),
             address: "高津区下作延2-8".into(),
+            landmark: "郵便局の前".into(),
         },
         urgency: Urgency::High,
         logged_at: now,
+        contact: Contact {
+            name: Some("山田 花子".into()),
+            phone: Some("044-000-0000".into()),
+            email: None,
+            consent_to_contact: true,
+        },
     }
 }
 
@@ -987,6 +1006,625 @@ async fn unknown_api_paths_and_the_app_files(t: TestApp) {
     assert!(a.text().contains("trunk build"), "{}", a.text());
     assert_eq!(
         t.get("/api/session", Some(&cookie)).await.status,
+        StatusCode::OK
+    );
+}
+
+// ---------------------------------------------------------------------------------
+// Field edits, notes, the request detail, the access log, sign-in limits
+
+fn set(id: u64, request_id: Uuid, edits: Vec<(FieldValue, i64)>) -> Mutation {
+    Mutation {
+        id,
+        kind: MutationKind::SetFields {
+            request_id,
+            edits: edits
+                .into_iter()
+                .map(|(value, base_version)| FieldEdit {
+                    value,
+                    base_version,
+                })
+                .collect(),
+        },
+    }
+}
+
+fn note(id: u64, request_id: Uuid, note_id: Uuid, text: &str) -> Mutation {
+    Mutation {
+        id,
+        kind: MutationKind::AddNote {
+            request_id,
+            note_id,
+            text: text.into(),
+        },
+    }
+}
+
+fn rejected_code(o: &Outcome) -> String {
+    match o {
+        Outcome::Rejected { code, message } => {
+            assert!(!message.ja.is_empty() && !message.en.is_empty());
+            code.clone()
+        }
+        other => panic!("expected rejected, got {other:?}"),
+    }
+}
+
+impl TestApp {
+    async fn detail(&self, cookie: &str, id: Uuid) -> RequestDetail {
+        let a = self.get(&format!("/api/requests/{id}"), Some(cookie)).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+        serde_json::from_slice(&a.body).expect("RequestDetail")
+    }
+
+    /// One sign-in attempt, as if from `ip` when given (the listener's connect info).
+    async fn sign_in_attempt(&self, staff_id: &str, password: &str, ip: Option<&str>) -> Answer {
+        let mut req = Request::builder()
+            .method(Method::POST)
+            .uri("/api/session")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(
+                serde_json::to_vec(&json!({"staff_id": staff_id, "password": password}))
+                    .expect("json"),
+            ))
+            .expect("request");
+        if let Some(ip) = ip {
+            let addr: std::net::SocketAddr = format!("{ip}:40000").parse().expect("addr");
+            req.extensions_mut()
+                .insert(axum::extract::ConnectInfo(addr));
+        }
+        let res = tower::ServiceExt::oneshot(self.router.clone(), req)
+            .await
+            .expect("infallible");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+            .to_vec();
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+}
+
+async fn set_fields_applies_and_history_has_before_and_after(t: TestApp) {
+    let road = t.sign_in("road01").await;
+    let device = Uuid::new_v4();
+    let req = new_request("road-pothole", "歩道の段差");
+    let v1 = applied_version(
+        &t.push(&road, device, &[create(1, req.clone())])
+            .await
+            .outcomes[0]
+            .outcome,
+    );
+    let r = t
+        .push(
+            &road,
+            device,
+            &[set(
+                2,
+                req.id,
+                vec![
+                    (FieldValue::Description("深さ10cm、幅30cm".into()), v1),
+                    (FieldValue::Urgency(Urgency::Urgent), v1),
+                ],
+            )],
+        )
+        .await;
+    let v2 = applied_version(&r.outcomes[0].outcome);
+    assert!(v2 > v1);
+    // Pull sees the change after the cursor it had.
+    let p = t.pull(&road, &format!("cursor={v1}")).await;
+    assert_eq!(p.requests.len(), 1);
+    assert_eq!(p.requests[0].version, v2);
+    assert_eq!(
+        p.requests[0].description.as_deref(),
+        Some("深さ10cm、幅30cm")
+    );
+    assert_eq!(p.requests[0].urgency, Urgency::Urgent);
+    assert_eq!(p.requests[0].place.as_ref().unwrap().landmark, "郵便局の前");
+    assert_eq!(
+        p.requests[0].contact.as_ref().unwrap().name.as_deref(),
+        Some("山田 花子")
+    );
+
+    let d = t.detail(&road, req.id).await;
+    assert_eq!(d.history.len(), 2);
+    assert_eq!(d.history[0].kind, "create_request");
+    let h = &d.history[1];
+    assert_eq!(
+        (h.kind.as_str(), h.by.as_str(), h.device, h.version),
+        ("set_fields", "road01", Some(device), v2)
+    );
+    assert_eq!(h.body["before"]["description"], "区民の方から");
+    assert_eq!(h.body["after"]["description"], "深さ10cm、幅30cm");
+    assert_eq!(h.body["before"]["urgency"], "high");
+    assert_eq!(h.body["after"]["urgency"], "urgent");
+}
+
+async fn stale_edit_is_kept_as_a_conflict_and_flagged(t: TestApp) {
+    let road = t.sign_in("road01").await;
+    let clerk = t.sign_in("clerk01").await;
+    let req = new_request("road-pothole", "段差");
+    let device = Uuid::new_v4();
+    let v1 = applied_version(
+        &t.push(&road, device, &[create(1, req.clone())])
+            .await
+            .outcomes[0]
+            .outcome,
+    );
+    let by_office = t
+        .push(
+            &clerk,
+            Uuid::new_v4(),
+            &[set(
+                1,
+                req.id,
+                vec![(FieldValue::Title("歩道の段差（10cm）".into()), v1)],
+            )],
+        )
+        .await;
+    let v2 = applied_version(&by_office.outcomes[0].outcome);
+    // The inspector edited title and description offline, from version 1.
+    let stale = t
+        .push(
+            &road,
+            device,
+            &[set(
+                2,
+                req.id,
+                vec![
+                    (FieldValue::Title("車道の穴".into()), v1),
+                    (FieldValue::Description("雨で広がった".into()), v1),
+                ],
+            )],
+        )
+        .await;
+    let v3 = match &stale.outcomes[0].outcome {
+        Outcome::Conflict { version, fields } => {
+            assert_eq!(fields, &[EditableField::Title]);
+            *version
+        }
+        other => panic!("expected conflict, got {other:?}"),
+    };
+    assert!(v3 > v2);
+    let d = t.detail(&clerk, req.id).await;
+    let r = &d.request;
+    assert_eq!(
+        r.title.as_deref(),
+        Some("歩道の段差（10cm）"),
+        "the server value stays"
+    );
+    assert_eq!(
+        r.description.as_deref(),
+        Some("雨で広がった"),
+        "the rest applied"
+    );
+    assert!(r.needs_review);
+    assert_eq!(r.conflicts.len(), 1);
+    let c = &r.conflicts[0];
+    assert_eq!(c.field, EditableField::Title);
+    assert_eq!(c.server_value, "歩道の段差（10cm）");
+    assert_eq!(c.device_value, "車道の穴");
+    assert_eq!(c.by, "road01");
+    assert_eq!(d.history.last().unwrap().body["lost"], json!(["title"]));
+    // The office reviews it: the flag and the list clear.
+    let reviewed = t
+        .push(
+            &clerk,
+            Uuid::new_v4(),
+            &[set(1, req.id, vec![(FieldValue::NeedsReview(false), v3)])],
+        )
+        .await;
+    applied_version(&reviewed.outcomes[0].outcome);
+    let r = t.detail(&clerk, req.id).await.request;
+    assert!(!r.needs_review && r.conflicts.is_empty());
+}
+
+async fn field_staff_cannot_change_status(t: TestApp) {
+    let road = t.sign_in("road01").await;
+    let device = Uuid::new_v4();
+    let req = new_request("road-pothole", "段差");
+    let v1 = applied_version(
+        &t.push(&road, device, &[create(1, req.clone())])
+            .await
+            .outcomes[0]
+            .outcome,
+    );
+    for (i, value) in [
+        FieldValue::Status(Status::InProgress),
+        FieldValue::Assignee(Some("road01".into())),
+        FieldValue::Section("park".into()),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let r = t
+            .push(
+                &road,
+                device,
+                &[set(
+                    2 + i as u64,
+                    req.id,
+                    vec![(FieldValue::Title("x".into()), v1), (value, v1)],
+                )],
+            )
+            .await;
+        assert_eq!(rejected_code(&r.outcomes[0].outcome), "not_allowed");
+    }
+    let d = t.detail(&road, req.id).await;
+    assert_eq!(d.request.status, Status::New);
+    assert_eq!(
+        d.request.title.as_deref(),
+        Some("段差"),
+        "nothing of it applied"
+    );
+    assert_eq!(d.request.version, v1);
+    assert_eq!(d.history.len(), 1);
+    // Nor someone else's request.
+    let park = t.sign_in("park01").await;
+    let r = t
+        .push(
+            &park,
+            Uuid::new_v4(),
+            &[set(1, req.id, vec![(FieldValue::Title("x".into()), v1)])],
+        )
+        .await;
+    assert_eq!(rejected_code(&r.outcomes[0].outcome), "unknown_request");
+}
+
+async fn office_status_changes_follow_the_workflow(t: TestApp) {
+    let road = t.sign_in("road01").await;
+    let clerk = t.sign_in("clerk01").await;
+    let req = new_request("road-pothole", "段差");
+    let v1 = applied_version(
+        &t.push(&road, Uuid::new_v4(), &[create(1, req.clone())])
+            .await
+            .outcomes[0]
+            .outcome,
+    );
+    let office = Uuid::new_v4();
+    let r = t
+        .push(
+            &clerk,
+            office,
+            &[
+                set(
+                    1,
+                    req.id,
+                    vec![
+                        (FieldValue::Status(Status::Routed), v1),
+                        (FieldValue::Assignee(Some("road01".into())), v1),
+                        (FieldValue::SharedWith(vec!["park".into()]), v1),
+                    ],
+                ),
+                set(
+                    2,
+                    req.id,
+                    vec![(FieldValue::Status(Status::Closed), v1 + 1)],
+                ),
+                set(
+                    3,
+                    req.id,
+                    vec![(FieldValue::Status(Status::Resolved), v1 + 1)],
+                ),
+            ],
+        )
+        .await;
+    let v2 = applied_version(&r.outcomes[0].outcome);
+    assert_eq!(
+        rejected_code(&r.outcomes[1].outcome),
+        "transition_not_allowed"
+    );
+    match &r.outcomes[1].outcome {
+        Outcome::Rejected { message, .. } => {
+            assert!(message.ja.contains("担当決定"), "{message:?}")
+        }
+        _ => unreachable!(),
+    }
+    assert_eq!(rejected_code(&r.outcomes[2].outcome), "response_required");
+    let r = t
+        .push(
+            &clerk,
+            office,
+            &[set(
+                4,
+                req.id,
+                vec![
+                    (FieldValue::Status(Status::Resolved), v2),
+                    (FieldValue::Response("4月3日に補修しました。".into()), v2),
+                ],
+            )],
+        )
+        .await;
+    applied_version(&r.outcomes[0].outcome);
+    // References core cannot check: the assignee must exist, the original be another request.
+    let r = t
+        .push(
+            &clerk,
+            office,
+            &[
+                set(
+                    5,
+                    req.id,
+                    vec![(FieldValue::Assignee(Some("nobody".into())), v2)],
+                ),
+                set(6, req.id, vec![(FieldValue::DuplicateOf(Some(req.id)), v2)]),
+            ],
+        )
+        .await;
+    assert_eq!(rejected_code(&r.outcomes[0].outcome), "unknown_staff");
+    assert_eq!(rejected_code(&r.outcomes[1].outcome), "unknown_original");
+    let seen = t.detail(&road, req.id).await.request;
+    assert_eq!(seen.status, Status::Resolved);
+    // Shared with parks (連携先): the park inspector now sees it, in pull and in detail.
+    let park = t.sign_in("park01").await;
+    assert!(t.pull_all(&park).await.iter().any(|r| r.id == req.id));
+    t.detail(&park, req.id).await;
+    assert_eq!(seen.assignee.as_deref(), Some("road01"));
+    assert_eq!(seen.shared_with, ["park"]);
+    assert_eq!(seen.response.as_deref(), Some("4月3日に補修しました。"));
+}
+
+async fn note_sent_twice_is_stored_once(t: TestApp) {
+    let road = t.sign_in("road01").await;
+    let device = Uuid::new_v4();
+    let req = new_request("road-pothole", "段差");
+    t.push(&road, device, &[create(1, req.clone())]).await;
+    let note_id = Uuid::new_v4();
+    let first = t
+        .push(&road, device, &[note(2, req.id, note_id, "電話で説明済み")])
+        .await;
+    let v = applied_version(&first.outcomes[0].outcome);
+    // The same push again: acknowledged as a duplicate.
+    let again = t
+        .push(&road, device, &[note(2, req.id, note_id, "電話で説明済み")])
+        .await;
+    assert_eq!(again.outcomes[0].outcome, Outcome::Duplicate);
+    // The same note under a new mutation id (the outbox was rebuilt): stored once.
+    let rebuilt = t
+        .push(&road, device, &[note(3, req.id, note_id, "電話で説明済み")])
+        .await;
+    assert_eq!(applied_version(&rebuilt.outcomes[0].outcome), v);
+    let clerk = t.sign_in("clerk01").await;
+    let again = t
+        .push(&clerk, Uuid::new_v4(), &[note(1, req.id, note_id, "別の")])
+        .await;
+    assert_eq!(applied_version(&again.outcomes[0].outcome), v);
+    let d = t.detail(&clerk, req.id).await;
+    assert_eq!(d.notes.len(), 1);
+    assert_eq!((d.notes[0].id, d.notes[0].by.as_str()), (note_id, "road01"));
+    assert_eq!(d.notes[0].text, "電話で説明済み");
+    assert_eq!(d.history.iter().filter(|h| h.kind == "add_note").count(), 1);
+    let empty = t
+        .push(&road, device, &[note(4, req.id, Uuid::new_v4(), "  ")])
+        .await;
+    assert_eq!(rejected_code(&empty.outcomes[0].outcome), "empty_note");
+}
+
+async fn edits_to_unknown_requests_are_rejected(t: TestApp) {
+    let clerk = t.sign_in("clerk01").await;
+    let nobody = new_request("road-pothole", "x").id;
+    let r = t
+        .push(
+            &clerk,
+            Uuid::new_v4(),
+            &[
+                set(1, nobody, vec![(FieldValue::Title("x".into()), 1)]),
+                note(2, nobody, Uuid::new_v4(), "メモ"),
+            ],
+        )
+        .await;
+    assert_eq!(rejected_code(&r.outcomes[0].outcome), "unknown_request");
+    assert_eq!(rejected_code(&r.outcomes[1].outcome), "unknown_request");
+    assert_eq!(r.last_mutation_id, 2, "rejections never block the queue");
+    t.get(&format!("/api/requests/{nobody}"), Some(&clerk))
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "unknown_request");
+    t.get("/api/requests/not-a-uuid", Some(&clerk))
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "unknown_request");
+}
+
+async fn welfare_detail_is_redacted_and_reads_are_logged(t: TestApp) {
+    let welfare = t.sign_in("welfare01").await;
+    let device = Uuid::new_v4();
+    let req = new_request("welfare-elderly", "一人暮らしの方の見守り");
+    t.push(
+        &welfare,
+        device,
+        &[
+            create(1, req.clone()),
+            note(2, req.id, Uuid::new_v4(), "長男に連絡"),
+        ],
+    )
+    .await;
+
+    let clerk = t.sign_in("clerk01").await;
+    let d = t.detail(&clerk, req.id).await;
+    assert!(d.request.redacted);
+    assert_eq!(
+        (
+            &d.request.title,
+            &d.request.description,
+            &d.request.place,
+            &d.request.contact
+        ),
+        (&None, &None, &None, &None)
+    );
+    assert!(d.notes.is_empty() && d.history.is_empty());
+    assert_eq!(d.request.status, Status::New);
+    // Nor can the clerk write its details or notes.
+    let v = d.request.version;
+    let r = t
+        .push(
+            &clerk,
+            Uuid::new_v4(),
+            &[
+                set(1, req.id, vec![(FieldValue::Description("x".into()), v)]),
+                note(2, req.id, Uuid::new_v4(), "x"),
+                set(3, req.id, vec![(FieldValue::Status(Status::Routed), v)]),
+            ],
+        )
+        .await;
+    assert_eq!(rejected_code(&r.outcomes[0].outcome), "not_allowed");
+    assert_eq!(rejected_code(&r.outcomes[1].outcome), "not_allowed");
+    applied_version(&r.outcomes[2].outcome);
+
+    // The author reads her own: not logged.
+    let own = t.detail(&welfare, req.id).await;
+    assert!(!own.request.redacted);
+    assert!(t.store.access_log(req.id).await.unwrap().is_empty());
+
+    // Her colleague reads it: full details, and on the record.
+    let colleague = t.sign_in("welfare02").await;
+    let d = t.detail(&colleague, req.id).await;
+    assert!(!d.request.redacted);
+    assert_eq!(d.request.title.as_deref(), Some("一人暮らしの方の見守り"));
+    assert_eq!(
+        d.request.contact.as_ref().unwrap().phone.as_deref(),
+        Some("044-000-0000")
+    );
+    assert_eq!(d.notes.len(), 1);
+    assert_eq!(d.history.len(), 3);
+    let log = t.store.access_log(req.id).await.unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].staff_id, "welfare02");
+    assert_eq!(log[0].path, format!("/api/requests/{}", req.id));
+    assert!(log[0].at > 0);
+
+    // A road inspector does not even learn that it exists.
+    let road = t.sign_in("road01").await;
+    t.get(&format!("/api/requests/{}", req.id), Some(&road))
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "unknown_request");
+    // An ordinary request read by anyone is not logged.
+    let pothole = new_request("road-pothole", "段差");
+    t.push(&road, Uuid::new_v4(), &[create(1, pothole.clone())])
+        .await;
+    t.detail(&clerk, pothole.id).await;
+    assert!(t.store.access_log(pothole.id).await.unwrap().is_empty());
+}
+
+async fn history_cannot_be_edited(t: TestApp) {
+    let road = t.sign_in("road01").await;
+    let req = new_request("road-pothole", "段差");
+    t.push(&road, Uuid::new_v4(), &[create(1, req.clone())])
+        .await;
+    let path = format!("/api/requests/{}", req.id);
+    for method in [Method::PUT, Method::DELETE, Method::PATCH, Method::POST] {
+        t.call(
+            method.clone(),
+            &path,
+            Some(&road),
+            Some("application/json"),
+            b"{}".to_vec(),
+        )
+        .await
+        .assert_error(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+        let a = t
+            .call(
+                method,
+                &format!("{path}/history"),
+                Some(&road),
+                Some("application/json"),
+                b"{}".to_vec(),
+            )
+            .await;
+        assert!(
+            a.status == StatusCode::NOT_FOUND || a.status == StatusCode::METHOD_NOT_ALLOWED,
+            "{}",
+            a.status
+        );
+    }
+    assert_eq!(t.detail(&road, req.id).await.history.len(), 1);
+}
+
+async fn sign_in_failures_are_rate_limited(t: TestApp) {
+    for _ in 0..5 {
+        t.sign_in_attempt("clerk01", "wrong", None)
+            .await
+            .assert_error(StatusCode::UNAUTHORIZED, "bad_credentials");
+    }
+    // Now even the right password waits, and the answer says for how long.
+    let a = t.sign_in_attempt("clerk01", PASSWORD, None).await;
+    a.assert_error(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts");
+    assert!(a.json()["message"]["ja"].as_str().unwrap().contains("分後"));
+    assert!(a.json()["message"]["en"]
+        .as_str()
+        .unwrap()
+        .contains("minute"));
+    let retry: i64 = a.headers[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=300).contains(&retry), "{retry}");
+    // Case does not dodge it; other staff are not affected.
+    t.sign_in_attempt("CLERK01", PASSWORD, None)
+        .await
+        .assert_error(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts");
+    t.sign_in("road01").await;
+
+    // Per address: failures on different ids from one address lock that address.
+    for i in 0..koe_server::auth::MAX_FAILURES_PER_ADDRESS {
+        t.sign_in_attempt(&format!("guess{i}"), "x", Some("10.0.0.1"))
+            .await
+            .assert_error(StatusCode::UNAUTHORIZED, "bad_credentials");
+    }
+    t.sign_in_attempt("park01", PASSWORD, Some("10.0.0.1"))
+        .await
+        .assert_error(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts");
+    assert_eq!(
+        t.sign_in_attempt("park01", PASSWORD, Some("10.0.0.2"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+
+    // A success clears the staff id's failures.
+    for _ in 0..4 {
+        t.sign_in_attempt("head01", "wrong", None).await;
+    }
+    t.sign_in("head01").await;
+    for _ in 0..4 {
+        t.sign_in_attempt("head01", "wrong", None).await;
+    }
+    t.sign_in("head01").await;
+}
+
+async fn expired_sessions_are_purged(t: TestApp) {
+    // (Signing in purges expired sessions too, so sign in first.)
+    let live = t.sign_in("park01").await;
+    let now = koe_server::now_ms();
+    let token = koe_server::auth::new_token();
+    t.store
+        .create_session(
+            &koe_server::auth::token_hash(&token),
+            "road01",
+            now - 10_000,
+            now - 1,
+        )
+        .await
+        .unwrap();
+    let cookie = format!("koe_session={token}");
+    t.get("/api/session", Some(&cookie))
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "signed_out");
+    t.store
+        .record_sign_in_failure(&["staff:x".into()], now - 600_000)
+        .await
+        .unwrap();
+    assert_eq!(t.store.purge_expired(now, now - 300_000).await.unwrap(), 2);
+    assert_eq!(t.store.purge_expired(now, now - 300_000).await.unwrap(), 0);
+    assert_eq!(
+        t.get("/api/session", Some(&live)).await.status,
         StatusCode::OK
     );
 }

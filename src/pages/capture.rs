@@ -58,9 +58,11 @@ impl Draft {
                 lon: self.fix.map(|f| f.lon),
                 accuracy_m: self.fix.map(|f| f.accuracy_m),
                 address: self.address.trim().to_owned(),
+                landmark: String::new(),
             },
             urgency: self.urgency,
             logged_at,
+            contact: Default::default(),
         }
     }
 }

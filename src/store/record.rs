@@ -53,7 +53,9 @@ impl LocalRequest {
     /// What the ward record's answer to its create mutation makes of it.
     pub fn settle(&mut self, outcome: &Outcome) {
         self.sync = match outcome {
-            Outcome::Applied { version } => SyncState::Synced { version: *version },
+            Outcome::Applied { version } | Outcome::Conflict { version, .. } => {
+                SyncState::Synced { version: *version }
+            }
             Outcome::Duplicate => SyncState::Synced {
                 version: match (&self.sync, &self.server) {
                     (SyncState::Synced { version }, _) => *version,
@@ -156,24 +158,14 @@ pub(crate) mod tests {
             },
             urgency: Urgency::High,
             logged_at: ms as i64,
+            contact: Default::default(),
         }
     }
 
     pub fn record_of(r: &NewRequest, version: i64, status: Status) -> RequestRecord {
         RequestRecord {
-            id: r.id,
-            category: r.category.clone(),
-            section: "road".into(),
-            title: Some(r.title.clone()),
-            description: Some(r.description.clone()),
-            place: Some(r.place.clone()),
-            urgency: r.urgency,
             status,
-            logged_by: "road01".into(),
-            logged_at: r.logged_at,
-            received_at: r.logged_at + 5,
-            version,
-            redacted: false,
+            ..RequestRecord::created(r, "road", "road01", r.logged_at + 5, version)
         }
     }
 

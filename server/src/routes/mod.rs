@@ -2,12 +2,13 @@
 
 mod catalogue;
 mod files;
+mod photos;
 mod requests;
 mod session;
 mod sync;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use axum::Router;
 use tower_http::trace::TraceLayer;
 
@@ -38,6 +39,16 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/sync/pull", get(sync::pull))
         .route("/requests", get(requests::list))
+        .route("/requests/{id}", get(requests::detail))
+        .route("/requests/{id}/photos", get(photos::of_request))
+        .route(
+            "/photos/{photo_id}",
+            patch(photos::append)
+                .layer(DefaultBodyLimit::max(koe_core::photo::MAX_CHUNK_BYTES))
+                .put(photos::declare)
+                .get(photos::download),
+        )
+        .route("/photos/{photo_id}/status", get(photos::status))
         .fallback(api_not_found)
         .method_not_allowed_fallback(api_method_not_allowed);
     Router::new()

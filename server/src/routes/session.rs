@@ -1,32 +1,126 @@
 //! `POST /api/session` (sign in), `GET /api/session`, `DELETE /api/session`.
 
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::OnceLock;
+
+use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::http::header::RETRY_AFTER;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use koe_core::api::{Me, SignIn};
 
-use crate::auth::{self, SignedIn, SESSION_SECONDS};
+use crate::auth::{
+    self, SignedIn, FAILURE_WINDOW_MS, MAX_FAILURES, MAX_FAILURES_PER_ADDRESS, SESSION_SECONDS,
+};
 use crate::error::{ApiError, ApiJson};
 use crate::AppState;
 
+/// The client's address: as the listener saw it, or, behind a load balancer that
+/// `KOE_TRUST_FORWARDED=1` says is trusted, the last address of `X-Forwarded-For` (the
+/// one that proxy appended). `None` when served without connect info, as in tests that
+/// drive the router directly.
+pub struct ClientIp(pub Option<IpAddr>);
+
+fn trust_forwarded() -> bool {
+    static TRUST: OnceLock<bool> = OnceLock::new();
+    *TRUST.get_or_init(|| {
+        std::env::var("KOE_TRUST_FORWARDED").is_ok_and(|v| matches!(v.trim(), "1" | "true"))
+    })
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let forwarded = || {
+            parts
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .last()
+                .and_then(|a| a.trim().parse::<IpAddr>().ok())
+        };
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        Ok(Self(if trust_forwarded() {
+            forwarded().or(peer)
+        } else {
+            peer
+        }))
+    }
+}
+
+/// When a key with these recent failures (oldest first) may try again, if it is locked
+/// (`max` failures are in the window): when the one that makes the count leaves it.
+pub fn locked_until(failures: &[i64], max: usize) -> Option<i64> {
+    failures
+        .len()
+        .checked_sub(max)
+        .map(|i| failures[i] + FAILURE_WINDOW_MS)
+}
+
+fn too_many_attempts(retry_at: i64, now: i64) -> Response {
+    let seconds = ((retry_at - now).max(0) + 999) / 1000;
+    let minutes = (seconds + 59) / 60;
+    let mut response = ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "too_many_attempts",
+        format!(
+            "サインインの失敗が続いたため、一時的に停止しています。約{minutes}分後にもう一度お試しください。"
+        ),
+        format!(
+            "Too many failed sign-ins. Try again in about {minutes} minute{}.",
+            if minutes == 1 { "" } else { "s" }
+        ),
+    )
+    .into_response();
+    if let Ok(v) = HeaderValue::from_str(&seconds.to_string()) {
+        response.headers_mut().insert(RETRY_AFTER, v);
+    }
+    response
+}
+
 pub async fn sign_in(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     ApiJson(body): ApiJson<SignIn>,
 ) -> Result<Response, ApiError> {
-    let creds = state.store.credentials(body.staff_id.trim()).await?;
+    let staff_id = body.staff_id.trim();
+    let now = crate::now_ms();
+    // Counted in the database, so every instance behind the load balancer agrees.
+    let mut keys = vec![format!("staff:{}", staff_id.to_lowercase())];
+    if let Some(ip) = ip {
+        keys.push(format!("ip:{ip}"));
+    }
+    let mut locked = None;
+    for (key, max) in keys.iter().zip([MAX_FAILURES, MAX_FAILURES_PER_ADDRESS]) {
+        let failures = state
+            .store
+            .sign_in_failures(key, now - FAILURE_WINDOW_MS)
+            .await?;
+        locked = locked.max(locked_until(&failures, max));
+    }
+    if let Some(retry_at) = locked {
+        return Ok(too_many_attempts(retry_at, now));
+    }
+    let creds = state.store.credentials(staff_id).await?;
     let stored = creds
         .as_ref()
         .filter(|c| !c.disabled)
         .map(|c| c.password_hash.clone());
-    if !state.passwords.verify(body.password, stored).await {
-        return Err(ApiError::bad_credentials());
-    }
-    let Some(creds) = creds else {
+    let verified = state.passwords.verify(body.password, stored).await;
+    let Some(creds) = creds.filter(|_| verified) else {
+        state.store.record_sign_in_failure(&keys, now).await?;
         return Err(ApiError::bad_credentials());
     };
+    state.store.clear_sign_in_failures(&keys[0]).await?;
     let token = auth::new_token();
-    let now = crate::now_ms();
     state
         .store
         .create_session(
@@ -53,4 +147,23 @@ pub async fn sign_out(
     let mut headers = HeaderMap::new();
     auth::set_cookie(&mut headers, auth::cleared_cookie());
     Ok((StatusCode::NO_CONTENT, headers).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locked_while_five_failures_are_in_the_window() {
+        assert_eq!(locked_until(&[], 5), None);
+        assert_eq!(locked_until(&[1, 2, 3, 4], 5), None);
+        assert_eq!(
+            locked_until(&[1, 2, 3, 4, 5], 5),
+            Some(1 + FAILURE_WINDOW_MS)
+        );
+        assert_eq!(
+            locked_until(&[1, 2, 3, 4, 5, 6], 5),
+            Some(2 + FAILURE_WINDOW_MS)
+        );
+    }
 }

@@ -6,7 +6,11 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use koe_core::sync::MutationOutcome;
-use koe_core::{validate_new_request, MutationKind, PullResponse, PushRequest, PushResponse};
+use koe_core::{
+    validate_new_request, Bilingual, FieldEdit, FieldValue, MutationKind, PullResponse,
+    PushRequest, PushResponse,
+};
+use uuid::Uuid;
 
 use super::{parse_limit, PUSH_MAX_MUTATIONS};
 use crate::auth::SignedIn;
@@ -51,6 +55,7 @@ pub async fn push(
         }
     };
     let catalogue = state.store.catalogue().await?;
+    let viewer = signed_in.viewer();
     // Applied in the order of their id, whatever order they came in.
     body.mutations.sort_by_key(|m| m.id);
     let mut outcomes = Vec::with_capacity(body.mutations.len());
@@ -89,6 +94,37 @@ pub async fn push(
                     }
                 }
             }
+            MutationKind::SetFields { request_id, edits } => {
+                let verdict = match check_references(&state, *request_id, edits).await? {
+                    Some((code, message)) => Verdict::Reject { code, message },
+                    None => Verdict::SetFields {
+                        request_id: *request_id,
+                        edits,
+                        editor: &viewer,
+                        catalogue: &catalogue,
+                    },
+                };
+                state.store.apply(origin, verdict).await?
+            }
+            MutationKind::AddNote {
+                request_id,
+                note_id,
+                text,
+            } => {
+                state
+                    .store
+                    .apply(
+                        origin,
+                        Verdict::AddNote {
+                            request_id: *request_id,
+                            note_id: *note_id,
+                            text,
+                            editor: &viewer,
+                            catalogue: &catalogue,
+                        },
+                    )
+                    .await?
+            }
         };
         last_mutation_id = last_mutation_id.max(last);
         outcomes.push(MutationOutcome {
@@ -100,6 +136,52 @@ pub async fn push(
         outcomes,
         last_mutation_id,
     }))
+}
+
+/// What core cannot check, since it knows no staff or other requests: an assignee must
+/// be an active account, a duplicate's original another stored request.
+async fn check_references(
+    state: &AppState,
+    request_id: Uuid,
+    edits: &[FieldEdit],
+) -> Result<Option<(String, Bilingual)>, ApiError> {
+    for edit in edits {
+        match &edit.value {
+            FieldValue::Assignee(Some(staff_id)) => {
+                let active = state
+                    .store
+                    .credentials(staff_id)
+                    .await?
+                    .is_some_and(|c| !c.disabled);
+                if !active {
+                    return Ok(Some((
+                        "unknown_staff".into(),
+                        Bilingual::new(
+                            format!("職員「{staff_id}」はいません。一覧から選んでください。"),
+                            format!(
+                                "There is no staff member {staff_id:?}. Choose one from the list."
+                            ),
+                        ),
+                    )));
+                }
+            }
+            FieldValue::DuplicateOf(Some(original)) => {
+                let missing = *original == request_id
+                    || state.store.request_by_id(*original).await?.is_none();
+                if missing {
+                    return Ok(Some((
+                        "unknown_original".into(),
+                        Bilingual::new(
+                            "重複元の要望が見つかりません。元の受付を選び直してください。",
+                            "The original request was not found. Choose the original again.",
+                        ),
+                    )));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(None)
 }
 
 pub async fn pull(

@@ -1,6 +1,8 @@
 //! Storage behind one trait, so the routes neither know nor care which database holds
 //! the ward record. [`SqlStore`] is the one implementation, for SQLite and PostgreSQL.
 
+mod ledger;
+mod photos;
 mod schema;
 mod sql;
 
@@ -10,6 +12,8 @@ use koe_core::sync::Outcome;
 use koe_core::{Catalogue, NewRequest, RequestRecord, Role, Viewer};
 use uuid::Uuid;
 
+pub use ledger::{AccessLogEntry, Ledger};
+pub use photos::PhotoRecords;
 pub use sql::SqlStore;
 
 /// Which database a store talks to.
@@ -73,6 +77,21 @@ pub enum Verdict<'a> {
         code: String,
         message: koe_core::Bilingual,
     },
+    /// Merge these field edits (`koe_core::merge`) into the stored request.
+    SetFields {
+        request_id: Uuid,
+        edits: &'a [koe_core::FieldEdit],
+        editor: &'a Viewer,
+        catalogue: &'a Catalogue,
+    },
+    /// Append this note unless its id is already stored.
+    AddNote {
+        request_id: Uuid,
+        note_id: Uuid,
+        text: &'a str,
+        editor: &'a Viewer,
+        catalogue: &'a Catalogue,
+    },
 }
 
 /// Who applied a mutation, from which device.
@@ -100,7 +119,8 @@ pub struct HistoryEntry {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+/// Photo metadata ([`PhotoRecords`]) is part of every store.
+pub trait Store: PhotoRecords + Ledger + Send + Sync + 'static {
     fn backend(&self) -> Backend;
 
     /// Whether any staff account exists (the database has been seeded).

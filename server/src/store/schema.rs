@@ -101,6 +101,67 @@ pub const MIGRATIONS: &[(i64, &str, &[&str])] = &[(
             body TEXT NOT NULL)",
         "CREATE INDEX changes_request ON changes (request_id, version)",
     ],
+),
+(
+    2,
+    "photos: upload metadata (the files are on disk under <KOE_DATA>/photos)",
+    &[
+        "CREATE TABLE photos (
+            photo_id TEXT PRIMARY KEY,
+            request_id TEXT NOT NULL REFERENCES requests (id),
+            sha256 TEXT NOT NULL,
+            size BIGINT NOT NULL,
+            content_type TEXT NOT NULL,
+            uploaded_by TEXT NOT NULL REFERENCES staff (id),
+            received_at BIGINT NOT NULL,
+            received BIGINT NOT NULL DEFAULT 0,
+            complete BIGINT NOT NULL DEFAULT 0)",
+        "CREATE INDEX photos_request ON photos (request_id, received_at)",
+        "CREATE INDEX photos_sha256 ON photos (sha256)",
+    ],
+),
+(
+    3,
+    "the full request (contact, landmark, office fields, conflicts, per-field versions), notes, access log, sign-in failures",
+    &[
+        "ALTER TABLE requests ADD COLUMN landmark TEXT NOT NULL DEFAULT ''",
+        // JSON of `Contact`; NULL before this migration.
+        "ALTER TABLE requests ADD COLUMN contact TEXT",
+        "ALTER TABLE requests ADD COLUMN shared_with TEXT NOT NULL DEFAULT '[]'",
+        "ALTER TABLE requests ADD COLUMN assignee TEXT",
+        "ALTER TABLE requests ADD COLUMN response TEXT",
+        "ALTER TABLE requests ADD COLUMN duplicate_of TEXT",
+        "ALTER TABLE requests ADD COLUMN needs_review BIGINT NOT NULL DEFAULT 0",
+        // JSON of `Vec<FieldConflict>`.
+        "ALTER TABLE requests ADD COLUMN conflicts TEXT NOT NULL DEFAULT '[]'",
+        // JSON of `FieldVersions`: the server order of each field's last change.
+        "ALTER TABLE requests ADD COLUMN field_versions TEXT NOT NULL DEFAULT '{}'",
+        // Append-only internal notes, keyed by the id the device made.
+        "CREATE TABLE notes (
+            id TEXT PRIMARY KEY,
+            request_id TEXT NOT NULL REFERENCES requests (id),
+            staff_id TEXT NOT NULL REFERENCES staff (id),
+            at BIGINT NOT NULL,
+            text TEXT NOT NULL,
+            version BIGINT NOT NULL)",
+        "CREATE INDEX notes_request ON notes (request_id, version)",
+        // Who read a sensitive request's details, when, through which path.
+        "CREATE TABLE access_log (
+            id TEXT PRIMARY KEY,
+            staff_id TEXT NOT NULL REFERENCES staff (id),
+            at BIGINT NOT NULL,
+            request_id TEXT NOT NULL REFERENCES requests (id),
+            path TEXT NOT NULL)",
+        "CREATE INDEX access_log_request ON access_log (request_id, at)",
+        "CREATE INDEX access_log_staff ON access_log (staff_id, at)",
+        // Failed sign-ins, by `staff:<id>` and `ip:<address>`: the rate limit lives in the
+        // database so every server instance sees the same count.
+        "CREATE TABLE sign_in_failures (
+            id TEXT PRIMARY KEY,
+            key TEXT NOT NULL,
+            at BIGINT NOT NULL)",
+        "CREATE INDEX sign_in_failures_key ON sign_in_failures (key, at)",
+    ],
 )];
 
 /// Applies the migrations not yet applied, inside `tx` (which the caller holds under

@@ -45,8 +45,10 @@ const SQLITE_PRAGMAS: &[&str] = &[
 /// Any key works; this one is "koe" in ASCII.
 const PG_MIGRATION_LOCK: i64 = 0x6b6f65;
 
-const REQUEST_COLUMNS: &str = "id, category, section, title, description, lat, lon, accuracy_m, \
-     address, urgency, status, logged_by, logged_at, received_at, version";
+pub(super) const REQUEST_COLUMNS: &str =
+    "id, category, section, title, description, lat, lon, accuracy_m, \
+     address, urgency, status, logged_by, logged_at, received_at, version, landmark, contact, \
+     shared_with, assignee, response, duplicate_of, needs_review, conflicts";
 
 pub struct SqlStore {
     pool: AnyPool,
@@ -177,7 +179,7 @@ fn to_u64(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
 
-fn record_from_row(row: &AnyRow) -> StoreResult<RequestRecord> {
+pub(super) fn record_from_row(row: &AnyRow) -> StoreResult<RequestRecord> {
     let urgency: String = row.try_get("urgency")?;
     let status: String = row.try_get("status")?;
     let id: String = row.try_get("id")?;
@@ -192,6 +194,7 @@ fn record_from_row(row: &AnyRow) -> StoreResult<RequestRecord> {
             lon: row.try_get("lon")?,
             accuracy_m: row.try_get("accuracy_m")?,
             address: row.try_get("address")?,
+            landmark: row.try_get("landmark")?,
         }),
         urgency: Urgency::from_code(&urgency)
             .ok_or_else(|| StoreError::Corrupt(format!("unknown urgency {urgency:?}")))?,
@@ -202,7 +205,32 @@ fn record_from_row(row: &AnyRow) -> StoreResult<RequestRecord> {
         received_at: row.try_get("received_at")?,
         version: row.try_get("version")?,
         redacted: false,
+        contact: json_column::<Option<koe_core::Contact>>(row, "contact")?,
+        shared_with: json_column(row, "shared_with")?,
+        assignee: row.try_get("assignee")?,
+        response: row.try_get("response")?,
+        duplicate_of: row
+            .try_get::<Option<String>, _>("duplicate_of")?
+            .as_deref()
+            .map(uuid)
+            .transpose()?,
+        needs_review: row.try_get::<i64, _>("needs_review")? != 0,
+        conflicts: json_column(row, "conflicts")?,
     })
+}
+
+/// A JSON column (NULL reads as JSON `null`).
+pub(super) fn json_column<T: serde::de::DeserializeOwned>(
+    row: &AnyRow,
+    column: &str,
+) -> StoreResult<T> {
+    let text: Option<String> = row.try_get(column)?;
+    serde_json::from_str(text.as_deref().unwrap_or("null"))
+        .map_err(|e| StoreError::Corrupt(format!("column {column}: {e}")))
+}
+
+pub(super) fn to_json<T: serde::Serialize>(value: &T) -> StoreResult<String> {
+    serde_json::to_string(value).map_err(|e| StoreError::Invalid(e.to_string()))
 }
 
 /// The SQL half of `Viewer::sees`: ward-reviewing roles see everything; field staff
@@ -219,6 +247,14 @@ fn visibility(viewer: &Viewer, first: usize) -> (String, Vec<String>) {
             .collect();
         clause.push_str(&format!(" OR section IN ({})", marks.join(", ")));
         args.extend(viewer.sections.iter().cloned());
+        // Shared with one of their sections (連携先). `shared_with` is a JSON array of
+        // codes; LIKE may over-match (`_`), never under-match, and the route applies
+        // `Viewer::sees` after.
+        let first_shared = first + 1 + viewer.sections.len();
+        for (i, section) in viewer.sections.iter().enumerate() {
+            clause.push_str(&format!(" OR shared_with LIKE ${}", first_shared + i));
+            args.push(format!("%\"{section}\"%"));
+        }
     }
     clause.push(')');
     (clause, args)
@@ -543,6 +579,24 @@ impl Store for SqlStore {
         }
         let outcome = match verdict {
             Verdict::Reject { code, message } => Outcome::Rejected { code, message },
+            Verdict::SetFields {
+                request_id,
+                edits,
+                editor,
+                catalogue,
+            } => {
+                super::ledger::set_fields(tx, &origin, request_id, edits, editor, catalogue).await?
+            }
+            Verdict::AddNote {
+                request_id,
+                note_id,
+                text,
+                editor,
+                catalogue,
+            } => {
+                super::ledger::add_note(tx, &origin, request_id, note_id, text, editor, catalogue)
+                    .await?
+            }
             Verdict::Create { request, section } => {
                 let id = request.id.to_string();
                 let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM requests WHERE id = $1")
@@ -558,26 +612,19 @@ impl Store for SqlStore {
                     )
                     .fetch_one(&mut **tx)
                     .await?;
-                    let record = RequestRecord {
-                        id: request.id,
-                        category: request.category.clone(),
-                        section: section.to_string(),
-                        title: Some(request.title.trim().to_string()),
-                        description: Some(request.description.clone()),
-                        place: Some(request.place.clone()),
-                        urgency: request.urgency,
-                        status: Status::New,
-                        logged_by: origin.staff_id.to_string(),
-                        logged_at: request.logged_at,
-                        received_at: origin.now,
+                    let record = RequestRecord::created(
+                        request,
+                        section,
+                        origin.staff_id,
+                        origin.now,
                         version,
-                        redacted: false,
-                    };
+                    );
                     let inserted = sqlx::query(
                         "INSERT INTO requests (id, category, section, title, description, lat, lon,
                            accuracy_m, address, urgency, status, logged_by, logged_at, received_at,
-                           version, client_id, mutation_id)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+                           version, client_id, mutation_id, landmark, contact)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+                           $16, $17, $18, $19)
                          ON CONFLICT (id) DO NOTHING",
                     )
                     .bind(id.as_str())
@@ -597,6 +644,8 @@ impl Store for SqlStore {
                     .bind(version)
                     .bind(client.as_str())
                     .bind(mutation_id)
+                    .bind(request.place.landmark.as_str())
+                    .bind(to_json(&request.contact)?)
                     .execute(&mut **tx)
                     .await?;
                     if inserted.rows_affected() == 0 {
@@ -759,8 +808,11 @@ mod tests {
             sections: vec!["road".into(), "park".into()],
         };
         let (clause, args) = visibility(&v, 3);
-        assert_eq!(clause, " AND (logged_by = $3 OR section IN ($4, $5))");
-        assert_eq!(args, ["road01", "road", "park"]);
+        assert_eq!(
+            clause,
+            " AND (logged_by = $3 OR section IN ($4, $5) OR shared_with LIKE $6 OR shared_with LIKE $7)"
+        );
+        assert_eq!(args, ["road01", "road", "park", "%\"road\"%", "%\"park\"%"]);
         let office = Viewer {
             role: Role::Office,
             ..v

@@ -1,0 +1,432 @@
+//! The ward record's books beyond create: field edits merged field by field, internal
+//! notes, who read sensitive details (access log), and the sign-in failures the rate
+//! limit counts. Everything lives in the database so several server instances agree.
+//!
+//! `set_fields` and `add_note` run inside the per-mutation transaction that `apply`
+//! opened (after it locked the device row): they take the next server-order number
+//! first, so on PostgreSQL concurrent writers queue on the counter row and a request is
+//! read, merged and written by one writer at a time.
+
+use async_trait::async_trait;
+use koe_core::api::HistoryItem;
+use koe_core::merge::{self, FieldVersions};
+use koe_core::sync::Outcome;
+use koe_core::validation::validate_note;
+use koe_core::{Bilingual, Catalogue, FieldEdit, Note, RequestRecord, Viewer};
+use sqlx::{Any, Row, Transaction};
+use uuid::Uuid;
+
+use super::sql::{json_column, record_from_row, to_json, REQUEST_COLUMNS};
+use super::{Origin, SqlStore, StoreError, StoreResult};
+
+/// One row of the access log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessLogEntry {
+    pub staff_id: String,
+    pub at: i64,
+    pub request_id: Uuid,
+    pub path: String,
+}
+
+#[async_trait]
+pub trait Ledger: Send + Sync {
+    /// A request's notes, oldest first.
+    async fn notes(&self, request_id: Uuid) -> StoreResult<Vec<Note>>;
+
+    /// A request's history as the API hands it out (bodies parsed).
+    async fn history_items(&self, request_id: Uuid) -> StoreResult<Vec<HistoryItem>>;
+
+    /// Records that `staff_id` read the details of a sensitive request.
+    async fn log_access(
+        &self,
+        staff_id: &str,
+        request_id: Uuid,
+        path: &str,
+        at: i64,
+    ) -> StoreResult<()>;
+
+    /// Who read a request's sensitive details, oldest first.
+    async fn access_log(&self, request_id: Uuid) -> StoreResult<Vec<AccessLogEntry>>;
+
+    /// The times of a key's failed sign-ins after `since`, oldest first.
+    async fn sign_in_failures(&self, key: &str, since: i64) -> StoreResult<Vec<i64>>;
+
+    /// Records a failed sign-in under each key.
+    async fn record_sign_in_failure(&self, keys: &[String], at: i64) -> StoreResult<()>;
+
+    /// Forgets a key's failures (after a successful sign-in).
+    async fn clear_sign_in_failures(&self, key: &str) -> StoreResult<()>;
+
+    /// Deletes expired sessions and sign-in failures older than `failures_before`;
+    /// returns how many rows went.
+    async fn purge_expired(&self, now: i64, failures_before: i64) -> StoreResult<u64>;
+}
+
+fn rejected(code: &str, ja: &str, en: &str) -> Outcome {
+    Outcome::Rejected {
+        code: code.into(),
+        message: Bilingual::new(ja, en),
+    }
+}
+
+fn unknown_request() -> Outcome {
+    rejected(
+        "unknown_request",
+        "この要望は区の記録にありません。先に要望の送信が済んでいるか確かめてください。",
+        "The ward record has no such request. Check that the request itself was sent first.",
+    )
+}
+
+fn random_id() -> String {
+    uuid::Builder::from_random_bytes(rand::random())
+        .into_uuid()
+        .to_string()
+}
+
+async fn next_version(tx: &mut Transaction<'static, Any>) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar(
+        "UPDATE counters SET value = value + 1 WHERE name = 'server_order' RETURNING value",
+    )
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
+async fn load(
+    tx: &mut Transaction<'static, Any>,
+    request_id: Uuid,
+) -> StoreResult<Option<(RequestRecord, FieldVersions)>> {
+    let sql = format!("SELECT {REQUEST_COLUMNS}, field_versions FROM requests WHERE id = $1");
+    let Some(row) = sqlx::query(&sql)
+        .bind(request_id.to_string())
+        .fetch_optional(&mut **tx)
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some((
+        record_from_row(&row)?,
+        json_column(&row, "field_versions")?,
+    )))
+}
+
+async fn write_change(
+    tx: &mut Transaction<'static, Any>,
+    origin: &Origin<'_>,
+    version: i64,
+    request_id: Uuid,
+    kind: &str,
+    body: &serde_json::Value,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO changes (version, request_id, staff_id, client_id, mutation_id, at, kind, body)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(version)
+    .bind(request_id.to_string())
+    .bind(origin.staff_id)
+    .bind(origin.client_id.to_string())
+    .bind(i64::try_from(origin.mutation_id).unwrap_or(i64::MAX))
+    .bind(origin.now)
+    .bind(kind)
+    .bind(to_json(body)?)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Merges a device's field edits into the stored request (see `koe_core::merge`).
+pub(super) async fn set_fields(
+    tx: &mut Transaction<'static, Any>,
+    origin: &Origin<'_>,
+    request_id: Uuid,
+    edits: &[FieldEdit],
+    editor: &Viewer,
+    catalogue: &Catalogue,
+) -> StoreResult<Outcome> {
+    let version = next_version(tx).await?;
+    let Some((current, versions)) = load(tx, request_id).await? else {
+        return Ok(unknown_request());
+    };
+    if !editor.sees(&current) {
+        return Ok(unknown_request());
+    }
+    let merged = match merge::merge(
+        &current, &versions, edits, editor, catalogue, version, origin.now,
+    ) {
+        Ok(m) => m,
+        Err(e) => {
+            return Ok(Outcome::Rejected {
+                code: e.code().to_string(),
+                message: e.message(),
+            })
+        }
+    };
+    if !merged.changed {
+        // Every value was already there: nothing to write (the number taken stays unused).
+        return Ok(Outcome::Applied {
+            version: current.version,
+        });
+    }
+    let r = &merged.record;
+    let place = r.place.clone().unwrap_or_default();
+    sqlx::query(
+        "UPDATE requests SET title = $1, description = $2, lat = $3, lon = $4, accuracy_m = $5,
+           address = $6, landmark = $7, contact = $8, urgency = $9, status = $10, section = $11,
+           shared_with = $12, assignee = $13, response = $14, duplicate_of = $15,
+           needs_review = $16, conflicts = $17, field_versions = $18, version = $19
+         WHERE id = $20",
+    )
+    .bind(r.title.clone())
+    .bind(r.description.clone())
+    .bind(place.lat)
+    .bind(place.lon)
+    .bind(place.accuracy_m)
+    .bind(place.address)
+    .bind(place.landmark)
+    .bind(to_json(&r.contact)?)
+    .bind(r.urgency.code())
+    .bind(r.status.code())
+    .bind(r.section.as_str())
+    .bind(to_json(&r.shared_with)?)
+    .bind(r.assignee.clone())
+    .bind(r.response.clone())
+    .bind(r.duplicate_of.map(|u| u.to_string()))
+    .bind(i64::from(r.needs_review))
+    .bind(to_json(&r.conflicts)?)
+    .bind(to_json(&merged.versions)?)
+    .bind(version)
+    .bind(request_id.to_string())
+    .execute(&mut **tx)
+    .await?;
+    let body = serde_json::json!({
+        "before": merged.before,
+        "after": merged.after,
+        "conflicts": r
+            .conflicts
+            .iter()
+            .filter(|c| !current.conflicts.contains(c))
+            .collect::<Vec<_>>(),
+        "lost": merged.lost,
+    });
+    write_change(tx, origin, version, request_id, "set_fields", &body).await?;
+    Ok(if merged.lost.is_empty() {
+        Outcome::Applied { version }
+    } else {
+        Outcome::Conflict {
+            version,
+            fields: merged.lost,
+        }
+    })
+}
+
+/// Appends a note; a note id already stored on this request is acknowledged, not stored
+/// again.
+pub(super) async fn add_note(
+    tx: &mut Transaction<'static, Any>,
+    origin: &Origin<'_>,
+    request_id: Uuid,
+    note_id: Uuid,
+    text: &str,
+    editor: &Viewer,
+    catalogue: &Catalogue,
+) -> StoreResult<Outcome> {
+    if let Err(e) = validate_note(text) {
+        return Ok(Outcome::Rejected {
+            code: e.code().to_string(),
+            message: e.message(),
+        });
+    }
+    let version = next_version(tx).await?;
+    let Some((current, _)) = load(tx, request_id).await? else {
+        return Ok(unknown_request());
+    };
+    if !editor.sees(&current) {
+        return Ok(unknown_request());
+    }
+    if !editor.may_add_note(&current, catalogue) {
+        return Ok(rejected(
+            "not_allowed",
+            "この要望にメモを書く権限がありません。",
+            "You may not add notes to this request.",
+        ));
+    }
+    let existing = sqlx::query("SELECT request_id, version FROM notes WHERE id = $1")
+        .bind(note_id.to_string())
+        .fetch_optional(&mut **tx)
+        .await?;
+    if let Some(row) = existing {
+        let on: String = row.try_get("request_id")?;
+        return Ok(if on == request_id.to_string() {
+            Outcome::Applied {
+                version: row.try_get("version")?,
+            }
+        } else {
+            rejected(
+                "duplicate_id",
+                "同じ番号のメモが別の要望にあります。このメモは保存されませんでした。",
+                "A note with this id is on another request; this one was not stored.",
+            )
+        });
+    }
+    let text = text.trim();
+    sqlx::query(
+        "INSERT INTO notes (id, request_id, staff_id, at, text, version)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(note_id.to_string())
+    .bind(request_id.to_string())
+    .bind(origin.staff_id)
+    .bind(origin.now)
+    .bind(text)
+    .bind(version)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE requests SET version = $1 WHERE id = $2")
+        .bind(version)
+        .bind(request_id.to_string())
+        .execute(&mut **tx)
+        .await?;
+    let body = serde_json::json!({"note_id": note_id, "text": text});
+    write_change(tx, origin, version, request_id, "add_note", &body).await?;
+    Ok(Outcome::Applied { version })
+}
+
+fn uuid(text: &str) -> StoreResult<Uuid> {
+    Uuid::parse_str(text).map_err(|e| StoreError::Corrupt(format!("bad uuid {text:?}: {e}")))
+}
+
+#[async_trait]
+impl Ledger for SqlStore {
+    async fn notes(&self, request_id: Uuid) -> StoreResult<Vec<Note>> {
+        sqlx::query(
+            "SELECT id, request_id, staff_id, at, text, version FROM notes
+             WHERE request_id = $1 ORDER BY version",
+        )
+        .bind(request_id.to_string())
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            let id: String = r.try_get("id")?;
+            let request_id: String = r.try_get("request_id")?;
+            Ok(Note {
+                id: uuid(&id)?,
+                request_id: uuid(&request_id)?,
+                by: r.try_get("staff_id")?,
+                at: r.try_get("at")?,
+                text: r.try_get("text")?,
+                version: r.try_get("version")?,
+            })
+        })
+        .collect()
+    }
+
+    async fn history_items(&self, request_id: Uuid) -> StoreResult<Vec<HistoryItem>> {
+        sqlx::query(
+            "SELECT version, staff_id, client_id, at, kind, body FROM changes
+             WHERE request_id = $1 ORDER BY version",
+        )
+        .bind(request_id.to_string())
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            let device: Option<String> = r.try_get("client_id")?;
+            Ok(HistoryItem {
+                version: r.try_get("version")?,
+                by: r.try_get("staff_id")?,
+                device: device.as_deref().map(uuid).transpose()?,
+                at: r.try_get("at")?,
+                kind: r.try_get("kind")?,
+                body: json_column(r, "body")?,
+            })
+        })
+        .collect()
+    }
+
+    async fn log_access(
+        &self,
+        staff_id: &str,
+        request_id: Uuid,
+        path: &str,
+        at: i64,
+    ) -> StoreResult<()> {
+        // One statement (autocommit): no write transaction held while the reader waits.
+        sqlx::query(
+            "INSERT INTO access_log (id, staff_id, at, request_id, path) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(random_id())
+        .bind(staff_id)
+        .bind(at)
+        .bind(request_id.to_string())
+        .bind(path)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    async fn access_log(&self, request_id: Uuid) -> StoreResult<Vec<AccessLogEntry>> {
+        sqlx::query(
+            "SELECT staff_id, at, request_id, path FROM access_log
+             WHERE request_id = $1 ORDER BY at, id",
+        )
+        .bind(request_id.to_string())
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            let request_id: String = r.try_get("request_id")?;
+            Ok(AccessLogEntry {
+                staff_id: r.try_get("staff_id")?,
+                at: r.try_get("at")?,
+                request_id: uuid(&request_id)?,
+                path: r.try_get("path")?,
+            })
+        })
+        .collect()
+    }
+
+    async fn sign_in_failures(&self, key: &str, since: i64) -> StoreResult<Vec<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT at FROM sign_in_failures WHERE key = $1 AND at > $2 ORDER BY at",
+        )
+        .bind(key)
+        .bind(since)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    async fn record_sign_in_failure(&self, keys: &[String], at: i64) -> StoreResult<()> {
+        for key in keys {
+            sqlx::query("INSERT INTO sign_in_failures (id, key, at) VALUES ($1, $2, $3)")
+                .bind(random_id())
+                .bind(key.as_str())
+                .bind(at)
+                .execute(self.pool())
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn clear_sign_in_failures(&self, key: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sign_in_failures WHERE key = $1")
+            .bind(key)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    async fn purge_expired(&self, now: i64, failures_before: i64) -> StoreResult<u64> {
+        let sessions = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(now)
+            .execute(self.pool())
+            .await?
+            .rows_affected();
+        let failures = sqlx::query("DELETE FROM sign_in_failures WHERE at <= $1")
+            .bind(failures_before)
+            .execute(self.pool())
+            .await?
+            .rows_affected();
+        Ok(sessions + failures)
+    }
+}

@@ -1,0 +1,861 @@
+//! Photo uploads through the router (no sockets), on SQLite and PostgreSQL, each test
+//! with its own database (a SQLite file or a PostgreSQL schema) and its own data folder.
+//!
+//! The set-up is a trimmed copy of `tests/api.rs`'s, so the two files do not depend on
+//! each other. PostgreSQL is `KOE_TEST_PG_URL`, else `postgres://postgres@127.0.0.1:5432/test`.
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use koe_core::photo::{MAX_CHUNK_BYTES, MAX_PHOTO_BYTES};
+use koe_server::auth::Passwords;
+use koe_server::blob::{sha256_hex, PhotoBlobs};
+use koe_server::seed::{self, DemoPasswords};
+use koe_server::{app, AppState, Backend, SqlStore, Store};
+use serde_json::{json, Value};
+use sqlx::Connection;
+use uuid::Uuid;
+
+const PASSWORD: &str = "demo-pass-123";
+
+pub struct TestApp {
+    router: Router,
+    store: Arc<dyn Store>,
+    photos: PathBuf,
+}
+
+struct Cleanup {
+    dir: PathBuf,
+    schema: Option<(String, String)>,
+}
+
+impl Cleanup {
+    async fn run(self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+        if let Some((base_url, schema)) = self.schema {
+            if let Ok(mut conn) = sqlx::AnyConnection::connect(&base_url).await {
+                let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                    .execute(&mut conn)
+                    .await;
+                let _ = conn.close().await;
+            }
+        }
+    }
+}
+
+fn pg_base_url() -> String {
+    std::env::var("KOE_TEST_PG_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+async fn setup(backend: Backend) -> (TestApp, Cleanup) {
+    sqlx::any::install_default_drivers();
+    let tag = Uuid::new_v4().simple().to_string();
+    let dir = std::env::temp_dir().join(format!("koe-photo-test-{tag}"));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let mut cleanup = Cleanup {
+        dir: dir.clone(),
+        schema: None,
+    };
+    let url = match backend {
+        Backend::Sqlite => format!("sqlite://{}", dir.join("koe.db").display()),
+        Backend::Postgres => {
+            let base = pg_base_url();
+            let mut conn = sqlx::AnyConnection::connect(&base)
+                .await
+                .unwrap_or_else(|e| {
+                    panic!("PostgreSQL is not reachable at {base}: {e} (set KOE_TEST_PG_URL)")
+                });
+            let schema = format!("koe_p_{tag}");
+            sqlx::query(&format!("CREATE SCHEMA {schema}"))
+                .execute(&mut conn)
+                .await
+                .expect("create test schema");
+            let _ = conn.close().await;
+            let sep = if base.contains('?') { '&' } else { '?' };
+            let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+            cleanup.schema = Some((base, schema));
+            url
+        }
+    };
+    let store = SqlStore::connect_with(&url, 5)
+        .await
+        .expect("connect and migrate");
+    assert_eq!(store.backend(), backend);
+    let store: Arc<dyn Store> = Arc::new(store);
+    let passwords = Passwords::for_tests();
+    seed::seed_if_empty(
+        store.as_ref(),
+        &passwords,
+        &DemoPasswords::Fixed(PASSWORD.into()),
+    )
+    .await
+    .expect("seed");
+    let photos = dir.join("data").join("photos");
+    let state = AppState {
+        store: store.clone(),
+        dist: dir.join("dist"),
+        passwords,
+        photos: PhotoBlobs::new(&photos),
+    };
+    (
+        TestApp {
+            router: app(state),
+            store,
+            photos,
+        },
+        cleanup,
+    )
+}
+
+/// Runs one test on one backend, and drops its database and folder even if it fails.
+async fn run<F, Fut>(backend: Backend, test: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let (t, cleanup) = setup(backend).await;
+    let result = tokio::spawn(test(t)).await;
+    cleanup.run().await;
+    if let Err(e) = result {
+        if e.is_panic() {
+            std::panic::resume_unwind(e.into_panic());
+        }
+        panic!("test task failed: {e}");
+    }
+}
+
+macro_rules! both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    crate::run(koe_server::Backend::Sqlite, crate::$name).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    crate::run(koe_server::Backend::Postgres, crate::$name).await;
+                }
+            )*
+        }
+    };
+}
+
+both!(
+    whole_upload_in_one_chunk,
+    resumed_upload_in_three_chunks,
+    sha256_mismatch_stores_nothing,
+    non_image_bytes_are_refused,
+    too_large_is_refused,
+    same_bytes_are_stored_once,
+    welfare_photos_are_for_the_welfare_section,
+    unknown_request_and_photo,
+    unsigned_is_refused,
+    photo_id_is_one_photo_of_one_uploader,
+    disk_errors_are_reported_and_leave_nothing_half_written,
+);
+
+// ---------------------------------------------------------------------------------
+// Helpers
+
+struct Answer {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "not JSON ({e}): {} {}",
+                self.status,
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// Asserts an `ErrorBody` with this status and code, with both messages written.
+    fn assert_error(&self, status: StatusCode, code: &str) {
+        assert_eq!(self.status, status, "{}", self.text());
+        let v = self.json();
+        assert_eq!(v["code"], code, "{v}");
+        assert!(!v["message"]["ja"].as_str().unwrap_or("").is_empty(), "{v}");
+        assert!(!v["message"]["en"].as_str().unwrap_or("").is_empty(), "{v}");
+    }
+
+    /// Asserts a `PhotoProgress`.
+    fn assert_progress(&self, status: StatusCode, received: usize, complete: bool) {
+        assert_eq!(self.status, status, "{}", self.text());
+        let v = self.json();
+        assert_eq!(v["received"], received, "{v}");
+        assert_eq!(v["complete"], complete, "{v}");
+        assert_eq!(
+            self.headers["upload-offset"].to_str().unwrap(),
+            received.to_string()
+        );
+    }
+}
+
+impl TestApp {
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        cookie: Option<&str>,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> Answer {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        if let Some(ct) = content_type {
+            req = req.header(header::CONTENT_TYPE, ct);
+        }
+        let req = req.body(Body::from(body)).expect("request");
+        let res = tower::ServiceExt::oneshot(self.router.clone(), req)
+            .await
+            .expect("infallible");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+            .to_vec();
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    async fn get(&self, path: &str, cookie: Option<&str>) -> Answer {
+        self.call(Method::GET, path, cookie, None, Vec::new()).await
+    }
+
+    async fn json(&self, method: Method, path: &str, cookie: Option<&str>, body: &Value) -> Answer {
+        let bytes = serde_json::to_vec(body).expect("json");
+        self.call(method, path, cookie, Some("application/json"), bytes)
+            .await
+    }
+
+    async fn sign_in(&self, staff_id: &str) -> String {
+        let a = self
+            .json(
+                Method::POST,
+                "/api/session",
+                None,
+                &json!({"staff_id": staff_id, "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+        let set = a.headers[header::SET_COOKIE].to_str().expect("cookie");
+        set.split(';').next().expect("cookie pair").to_string()
+    }
+
+    /// Logs a request of `category` through a push; returns its id.
+    async fn log_request(&self, cookie: &str, category: &str) -> Uuid {
+        let id = request_id();
+        let now = koe_server::now_ms();
+        let a = self
+            .json(
+                Method::POST,
+                "/api/sync/push",
+                Some(cookie),
+                &json!({
+                    "client_id": Uuid::new_v4(),
+                    "mutations": [{
+                        "id": 1,
+                        "type": "create_request",
+                        "request": {
+                            "id": id,
+                            "category": category,
+                            "title": "写真のテスト",
+                            "description": "区民の方から",
+                            "place": {"lat": 35.6, "lon": 139.6, "accuracy_m": 10.0,
+                                      "address": "高津区下作延2-8"},
+                            "urgency": "high",
+                            "logged_at": now,
+                        }
+                    }]
+                }),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+        assert_eq!(
+            a.json()["outcomes"][0]["outcome"],
+            "applied",
+            "{}",
+            a.text()
+        );
+        id
+    }
+
+    async fn declare(
+        &self,
+        cookie: Option<&str>,
+        photo_id: Uuid,
+        request_id: Uuid,
+        bytes: &[u8],
+        content_type: &str,
+    ) -> Answer {
+        self.json(
+            Method::PUT,
+            &format!("/api/photos/{photo_id}"),
+            cookie,
+            &json!({
+                "request_id": request_id,
+                "sha256": sha256_hex(bytes),
+                "size": bytes.len(),
+                "content_type": content_type,
+            }),
+        )
+        .await
+    }
+
+    async fn send(
+        &self,
+        cookie: Option<&str>,
+        photo_id: Uuid,
+        offset: usize,
+        chunk: &[u8],
+    ) -> Answer {
+        self.call(
+            Method::PATCH,
+            &format!("/api/photos/{photo_id}?offset={offset}"),
+            cookie,
+            Some("application/octet-stream"),
+            chunk.to_vec(),
+        )
+        .await
+    }
+
+    /// Declares and sends a photo in one chunk; asserts it is complete.
+    async fn upload(&self, cookie: &str, photo_id: Uuid, request_id: Uuid, bytes: &[u8]) {
+        let a = self
+            .declare(Some(cookie), photo_id, request_id, bytes, "image/jpeg")
+            .await;
+        a.assert_progress(StatusCode::CREATED, 0, false);
+        self.send(Some(cookie), photo_id, 0, bytes)
+            .await
+            .assert_progress(StatusCode::OK, bytes.len(), true);
+    }
+
+    /// Complete photo files on disk (not the uploads in progress).
+    fn stored_files(&self) -> Vec<PathBuf> {
+        files_under(&self.photos)
+            .into_iter()
+            .filter(|p| !p.starts_with(self.photos.join("partial")))
+            .collect()
+    }
+
+    fn partial_files(&self) -> Vec<PathBuf> {
+        files_under(&self.photos.join("partial"))
+    }
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for e in entries.flatten() {
+        let path = e.path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// A request id as a device makes it (UUIDv7).
+fn request_id() -> Uuid {
+    let now = u64::try_from(koe_server::now_ms()).unwrap_or(0);
+    let random: [u8; 10] = *Uuid::new_v4().as_bytes().first_chunk().expect("10 bytes");
+    koe_core::id::request_id(now, random)
+}
+
+/// A small "JPEG": the magic bytes, then a pattern that differs per `seed`.
+fn jpeg(len: usize, seed: u8) -> Vec<u8> {
+    let mut v = vec![
+        0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F', 0, 1,
+    ];
+    v.extend((0..len.saturating_sub(v.len())).map(|i| (i as u8).wrapping_mul(31) ^ seed));
+    v
+}
+
+// ---------------------------------------------------------------------------------
+// Tests
+
+async fn whole_upload_in_one_chunk(t: TestApp) {
+    let road = t.sign_in("road01").await;
+    let request = t.log_request(&road, "road-pothole").await;
+    let photo = Uuid::new_v4();
+    let bytes = jpeg(50_000, 1);
+    t.upload(&road, photo, request, &bytes).await;
+
+    let a = t.get(&format!("/api/photos/{photo}"), Some(&road)).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    assert_eq!(a.headers[header::CONTENT_TYPE], "image/jpeg");
+    assert_eq!(a.body, bytes);
+    let a = t
+        .get(&format!("/api/photos/{photo}/status"), Some(&road))
+        .await;
+    a.assert_progress(StatusCode::OK, bytes.len(), true);
+    let a = t
+        .call(
+            Method::HEAD,
+            &format!("/api/photos/{photo}/status"),
+            Some(&road),
+            None,
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.headers["upload-offset"], bytes.len().to_string().as_str());
+    assert!(a.body.is_empty());
+
+    // Declaring again, or resending the last chunk (its answer lost), is harmless.
+    t.declare(Some(&road), photo, request, &bytes, "image/jpeg")
+        .await
+        .assert_progress(StatusCode::OK, bytes.len(), true);
+    t.send(Some(&road), photo, 0, &bytes)
+        .await
+        .assert_progress(StatusCode::OK, bytes.len(), true);
+
+    // An office clerk sees the road request and its photos.
+    let clerk = t.sign_in("clerk01").await;
+    let a = t
+        .get(&format!("/api/requests/{request}/photos"), Some(&clerk))
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    let list = a.json();
+    assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
+    assert_eq!(list[0]["photo_id"], photo.to_string());
+    assert_eq!(list[0]["sha256"], sha256_hex(&bytes));
+    assert_eq!(list[0]["size"], bytes.len());
+    assert_eq!(list[0]["complete"], true);
+    assert_eq!(list[0]["uploaded_by"], "road01");
+    assert_eq!(t.stored_files().len(), 1);
+    assert!(t.partial_files().is_empty());
+}
+
+async fn resumed_upload_in_three_chunks(t: TestApp) {
+    let road = t.sign_in("road01").await;
+    let request = t.log_request(&road, "road-pothole").await;
+    let photo = Uuid::new_v4();
+    let bytes = jpeg(300_000, 2);
+    let (a, rest) = bytes.split_at(100_000);
+    let (b, c) = rest.split_at(100_000);
+    t.declare(Some(&road), photo, request, &bytes, "image/jpeg")
+        .await
+        .assert_progress(StatusCode::CREATED, 0, false);
+    t.send(Some(&road), photo, 0, a)
+        .await
+        .assert_progress(StatusCode::OK, a.len(), false);
+
+    // The connection broke and the device guessed wrong: it is told where to resume.
+    for wrong in [0, 150_000, 200_000] {
+        let ans = t.send(Some(&road), photo, wrong, b).await;
+        ans.assert_error(StatusCode::CONFLICT, "wrong_offset");
+        assert_eq!(ans.json()["expected_offset"], 100_000);
+        assert_eq!(ans.headers["upload-offset"], "100000");
+    }
+    t.get(&format!("/api/photos/{photo}/status"), Some(&road))
+        .await
+        .assert_progress(StatusCode::OK, 100_000, false);
+    // Not complete: nothing to read, nothing final on disk.
+    t.get(&format!("/api/photos/{photo}"), Some(&road))
+        .await
+        .assert_error(StatusCode::CONFLICT, "photo_incomplete");
+    assert!(t.stored_files().is_empty());
+
+    t.send(Some(&road), photo, 100_000, b)
+        .await
+        .assert_progress(StatusCode::OK, 200_000, false);
+    // After a restart the device asks again with PUT and resumes.
+    t.declare(Some(&road), photo, request, &bytes, "image/jpeg")
+        .await
+        .assert_progress(StatusCode::OK, 200_000, false);
+    t.send(Some(&road), photo, 200_000, c)
+        .await
+        .assert_progress(StatusCode::OK, bytes.len(), true);
+
+    let got = t.get(&format!("/api/photos/{photo}"), Some(&road)).await;
+    assert_eq!(got.status, StatusCode::OK);
+    assert_eq!(got.body, bytes);
+    assert_eq!(t.stored_files().len(), 1);
+    assert!(t.partial_files().is_empty());
+}
+
+async fn sha256_mismatch_stores_nothing(t: TestApp) {
+    let road = t.sign_in("road01").await;
+    let request = t.log_request(&road, "road-pothole").await;
+    let photo = Uuid::new_v4();
+    let bytes = jpeg(10_000, 3);
+    t.declare(Some(&road), photo, request, &bytes, "image/jpeg")
+        .await
+        .assert_progress(StatusCode::CREATED, 0, false);
+    let mut damaged = bytes.clone();
+    damaged[5000] ^= 0xFF;
+    t.send(Some(&road), photo, 0, &damaged)
+        .await
+        .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "sha256_mismatch");
+    assert!(t.stored_files().is_empty());
+    assert!(t.partial_files().is_empty());
+    t.get(&format!("/api/photos/{photo}/status"), Some(&road))
+        .await
+        .assert_progress(StatusCode::OK, 0, false);
+    t.get(&format!("/api/photos/{photo}"), Some(&road))
+        .await
+        .assert_error(StatusCode::CONFLICT, "photo_incomplete");
+
+    // Sent again, undamaged, it completes.
+    t.send(Some(&road), photo, 0, &bytes)
+        .await
+        .assert_progress(StatusCode::OK, bytes.len(), true);
+    assert_eq!(t.stored_files().len(), 1);
+
+    // A sha256 that is not hex is a bad field.
+    let a = t
+        .json(
+            Method::PUT,
+            &format!("/api/photos/{}", Uuid::new_v4()),
+            Some(&road),
+            &json!({"request_id": request, "sha256": "../../etc", "size": 10,
+                    "content_type": "image/jpeg"}),
+        )
+        .await;
+    a.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "bad_fields");
+}
+
+async fn non_image_bytes_are_refused(t: TestApp) {
+    let road = t.sign_in("road01").await;
+    let request = t.log_request(&road, "road-pothole").await;
+    let photo = Uuid::new_v4();
+    let text = b"<html><script>alert(1)</script></html> not a photo at all".to_vec();
+    t.declare(Some(&road), photo, request, &text, "image/jpeg")
+        .await
+        .assert_progress(StatusCode::CREATED, 0, false);
+    t.send(Some(&road), photo, 0, &text)
+        .await
+        .assert_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "not_an_image");
+    assert!(t.stored_files().is_empty());
+    assert!(t.partial_files().is_empty());
+    t.get(&format!("/api/photos/{photo}/status"), Some(&road))
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "photo_not_found");
+
+    // A JPEG declared as PNG is refused the same way.
+    let png_claim = Uuid::new_v4();
+    let bytes = jpeg(1000, 4);
+    t.declare(Some(&road), png_claim, request, &bytes, "image/png")
+        .await
+        .assert_progress(StatusCode::CREATED, 0, false);
+    t.send(Some(&road), png_claim, 0, &bytes)
+        .await
+        .assert_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "not_an_image");
+
+    // Types other than JPEG, PNG and WebP are refused up front.
+    for ct in ["image/gif", "text/html", "image/svg+xml"] {
+        t.declare(Some(&road), Uuid::new_v4(), request, &bytes, ct)
+            .await
+            .assert_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_type");
+    }
+    // The chunk itself must be sent as bytes.
+    let p = Uuid::new_v4();
+    t.declare(Some(&road), p, request, &bytes, "image/jpeg")
+        .await
+        .assert_progress(StatusCode::CREATED, 0, false);
+    t.call(
+        Method::PATCH,
+        &format!("/api/photos/{p}?offset=0"),
+        Some(&road),
+        Some("application/json"),
+        bytes.clone(),
+    )
+    .await
+    .assert_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "not_octet_stream");
+    assert!(t.stored_files().is_empty());
+}
+
+async fn too_large_is_refused(t: TestApp) {
+    let road = t.sign_in("road01").await;
+    let request = t.log_request(&road, "road-pothole").await;
+    let a = t
+        .json(
+            Method::PUT,
+            &format!("/api/photos/{}", Uuid::new_v4()),
+            Some(&road),
+            &json!({"request_id": request, "sha256": sha256_hex(b"x"),
+                    "size": MAX_PHOTO_BYTES + 1, "content_type": "image/jpeg"}),
+        )
+        .await;
+    a.assert_error(StatusCode::PAYLOAD_TOO_LARGE, "too_large");
+
+    // A chunk over the per-chunk limit is refused; a smaller one is then taken.
+    let photo = Uuid::new_v4();
+    let bytes = jpeg(MAX_CHUNK_BYTES + 10, 5);
+    t.declare(Some(&road), photo, request, &bytes, "image/jpeg")
+        .await
+        .assert_progress(StatusCode::CREATED, 0, false);
+    t.send(Some(&road), photo, 0, &bytes)
+        .await
+        .assert_error(StatusCode::PAYLOAD_TOO_LARGE, "too_large");
+    t.send(Some(&road), photo, 0, &bytes[..MAX_CHUNK_BYTES])
+        .await
+        .assert_progress(StatusCode::OK, MAX_CHUNK_BYTES, false);
+    // More than declared is refused too.
+    let mut more = bytes[MAX_CHUNK_BYTES..].to_vec();
+    more.push(0);
+    t.send(Some(&road), photo, MAX_CHUNK_BYTES, &more)
+        .await
+        .assert_error(StatusCode::PAYLOAD_TOO_LARGE, "too_large");
+    t.send(
+        Some(&road),
+        photo,
+        MAX_CHUNK_BYTES,
+        &bytes[MAX_CHUNK_BYTES..],
+    )
+    .await
+    .assert_progress(StatusCode::OK, bytes.len(), true);
+}
+
+async fn same_bytes_are_stored_once(t: TestApp) {
+    let road = t.sign_in("road01").await;
+    let request = t.log_request(&road, "road-pothole").await;
+    let bytes = jpeg(40_000, 6);
+    let first = Uuid::new_v4();
+    t.upload(&road, first, request, &bytes).await;
+
+    // The same bytes again (say from a second device) complete at once.
+    let head = t.sign_in("head01").await;
+    let other = t.log_request(&head, "road-drain").await;
+    let second = Uuid::new_v4();
+    t.declare(Some(&head), second, other, &bytes, "image/jpeg")
+        .await
+        .assert_progress(StatusCode::CREATED, bytes.len(), true);
+    assert_eq!(t.stored_files().len(), 1, "{:?}", t.stored_files());
+    let a = t.get(&format!("/api/photos/{second}"), Some(&head)).await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.body, bytes);
+
+    // A different photo is a second file.
+    t.upload(&road, Uuid::new_v4(), request, &jpeg(40_000, 7))
+        .await;
+    assert_eq!(t.stored_files().len(), 2);
+    let list = t
+        .get(&format!("/api/requests/{request}/photos"), Some(&road))
+        .await
+        .json();
+    assert_eq!(list.as_array().map(Vec::len), Some(2), "{list}");
+}
+
+async fn welfare_photos_are_for_the_welfare_section(t: TestApp) {
+    let welfare = t.sign_in("welfare01").await;
+    let request = t.log_request(&welfare, "welfare-elderly").await;
+    let photo = Uuid::new_v4();
+    let bytes = jpeg(20_000, 8);
+    t.upload(&welfare, photo, request, &bytes).await;
+    let a = t.get(&format!("/api/photos/{photo}"), Some(&welfare)).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    assert_eq!(a.body, bytes);
+    // Its author looking at it is not on the access log; a colleague in the welfare
+    // section is.
+    assert!(t.store.access_log(request).await.unwrap().is_empty());
+    let colleague = t.sign_in("welfare02").await;
+    let a = t
+        .get(&format!("/api/photos/{photo}"), Some(&colleague))
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    let log = t.store.access_log(request).await.unwrap();
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(log[0].staff_id, "welfare02");
+    assert_eq!(log[0].path, format!("/api/photos/{photo}"));
+
+    // The office clerk sees the request exists, but not its photos.
+    let clerk = t.sign_in("clerk01").await;
+    for path in [
+        format!("/api/photos/{photo}"),
+        format!("/api/photos/{photo}/status"),
+        format!("/api/requests/{request}/photos"),
+    ] {
+        let a = t.get(&path, Some(&clerk)).await;
+        a.assert_error(StatusCode::FORBIDDEN, "photo_forbidden");
+        assert!(!a.text().contains(&sha256_hex(&bytes)), "{path}");
+    }
+    t.declare(Some(&clerk), Uuid::new_v4(), request, &bytes, "image/jpeg")
+        .await
+        .assert_error(StatusCode::FORBIDDEN, "photo_forbidden");
+    // And the clerk cannot add to someone else's upload.
+    t.send(Some(&clerk), photo, 0, &bytes)
+        .await
+        .assert_error(StatusCode::FORBIDDEN, "not_uploader");
+
+    // A road inspector does not even see the request.
+    let road = t.sign_in("road01").await;
+    t.get(&format!("/api/photos/{photo}"), Some(&road))
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "photo_not_found");
+    t.get(&format!("/api/requests/{request}/photos"), Some(&road))
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "request_not_found");
+    t.declare(Some(&road), Uuid::new_v4(), request, &bytes, "image/jpeg")
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "request_not_found");
+}
+
+async fn unknown_request_and_photo(t: TestApp) {
+    let road = t.sign_in("road01").await;
+    let bytes = jpeg(1000, 9);
+    t.declare(
+        Some(&road),
+        Uuid::new_v4(),
+        request_id(),
+        &bytes,
+        "image/jpeg",
+    )
+    .await
+    .assert_error(StatusCode::NOT_FOUND, "request_not_found");
+    let unknown = Uuid::new_v4();
+    t.get(&format!("/api/photos/{unknown}"), Some(&road))
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "photo_not_found");
+    t.send(Some(&road), unknown, 0, &bytes)
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "photo_not_found");
+    t.get(
+        &format!("/api/requests/{}/photos", request_id()),
+        Some(&road),
+    )
+    .await
+    .assert_error(StatusCode::NOT_FOUND, "request_not_found");
+    t.get("/api/photos/not-a-uuid", Some(&road))
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "bad_photo_id");
+    let request = t.log_request(&road, "road-pothole").await;
+    let photo = Uuid::new_v4();
+    t.declare(Some(&road), photo, request, &bytes, "image/jpeg")
+        .await
+        .assert_progress(StatusCode::CREATED, 0, false);
+    for query in ["", "?offset=", "?offset=-1", "?offset=x"] {
+        t.call(
+            Method::PATCH,
+            &format!("/api/photos/{photo}{query}"),
+            Some(&road),
+            Some("application/octet-stream"),
+            bytes.clone(),
+        )
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "bad_offset");
+    }
+    assert!(t.stored_files().is_empty());
+}
+
+async fn unsigned_is_refused(t: TestApp) {
+    let road = t.sign_in("road01").await;
+    let request = t.log_request(&road, "road-pothole").await;
+    let photo = Uuid::new_v4();
+    let bytes = jpeg(1000, 10);
+    t.upload(&road, photo, request, &bytes).await;
+    t.declare(None, Uuid::new_v4(), request, &bytes, "image/jpeg")
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "signed_out");
+    t.send(None, photo, 0, &bytes)
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "signed_out");
+    for path in [
+        format!("/api/photos/{photo}"),
+        format!("/api/photos/{photo}/status"),
+        format!("/api/requests/{request}/photos"),
+    ] {
+        t.get(&path, None)
+            .await
+            .assert_error(StatusCode::UNAUTHORIZED, "signed_out");
+        t.get(&path, Some("koe_session=forged"))
+            .await
+            .assert_error(StatusCode::UNAUTHORIZED, "signed_out");
+    }
+    assert_eq!(t.stored_files().len(), 1);
+}
+
+async fn photo_id_is_one_photo_of_one_uploader(t: TestApp) {
+    let road = t.sign_in("road01").await;
+    let request = t.log_request(&road, "road-pothole").await;
+    let photo = Uuid::new_v4();
+    let bytes = jpeg(5000, 11);
+    t.declare(Some(&road), photo, request, &bytes, "image/jpeg")
+        .await
+        .assert_progress(StatusCode::CREATED, 0, false);
+    // The same id with other bytes, another size or type is a different photo.
+    t.declare(Some(&road), photo, request, &jpeg(5000, 12), "image/jpeg")
+        .await
+        .assert_error(StatusCode::CONFLICT, "photo_id_conflict");
+    t.declare(Some(&road), photo, request, &bytes, "image/png")
+        .await
+        .assert_error(StatusCode::CONFLICT, "photo_id_conflict");
+    // Someone else who sees the request cannot take the upload over.
+    let head = t.sign_in("head01").await;
+    t.declare(Some(&head), photo, request, &bytes, "image/jpeg")
+        .await
+        .assert_error(StatusCode::CONFLICT, "photo_id_conflict");
+    t.send(Some(&head), photo, 0, &bytes)
+        .await
+        .assert_error(StatusCode::FORBIDDEN, "not_uploader");
+    t.send(Some(&road), photo, 0, &bytes)
+        .await
+        .assert_progress(StatusCode::OK, bytes.len(), true);
+}
+
+async fn disk_errors_are_reported_and_leave_nothing_half_written(t: TestApp) {
+    let road = t.sign_in("road01").await;
+    let request = t.log_request(&road, "road-pothole").await;
+    let photo = Uuid::new_v4();
+    let bytes = jpeg(30_000, 13);
+    t.declare(Some(&road), photo, request, &bytes, "image/jpeg")
+        .await
+        .assert_progress(StatusCode::CREATED, 0, false);
+    // The folder for uploads in progress cannot be made: a file is in its way.
+    let partial = t.photos.join("partial");
+    std::fs::create_dir_all(&t.photos).expect("photos dir");
+    std::fs::write(&partial, b"in the way").expect("blocker");
+    t.send(Some(&road), photo, 0, &bytes[..10_000])
+        .await
+        .assert_error(StatusCode::INTERNAL_SERVER_ERROR, "photo_storage");
+    t.get(&format!("/api/photos/{photo}/status"), Some(&road))
+        .await
+        .assert_progress(StatusCode::OK, 0, false);
+    assert!(t.stored_files().iter().all(|p| p == &partial));
+
+    // Once the disk is fixed, the device resumes from where the ward record says.
+    std::fs::remove_file(&partial).expect("unblock");
+    t.send(Some(&road), photo, 0, &bytes[..10_000])
+        .await
+        .assert_progress(StatusCode::OK, 10_000, false);
+    t.send(Some(&road), photo, 10_000, &bytes[10_000..])
+        .await
+        .assert_progress(StatusCode::OK, bytes.len(), true);
+    assert_eq!(t.stored_files().len(), 1);
+}
