@@ -1,0 +1,273 @@
+//! Sync throughput of the ward record, through the real router, on SQLite and PostgreSQL:
+//! how many pushed mutations it applies per second (10,000 new requests in batches of 200,
+//! and the same batches again as retries), and how fast a reader pulls all of them.
+//!
+//! `cargo bench -p koe-server --bench sync` (PostgreSQL from `KOE_TEST_PG_URL`, else
+//! `postgres://postgres@127.0.0.1:5432/test`, in a scratch schema dropped afterwards).
+//! `KOE_BENCH_REQUESTS` changes the count.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use koe_core::{Mutation, MutationKind, NewRequest, Place, PullResponse, PushResponse, Urgency};
+use koe_server::auth::Passwords;
+use koe_server::seed::{self, DemoPasswords};
+use koe_server::{app, AppState, Backend, SqlStore, Store};
+use sqlx::Connection;
+use uuid::Uuid;
+
+const BATCH: usize = 200;
+const PULL_PAGE: usize = 1000;
+const PASSWORD: &str = "bench-pass";
+
+#[tokio::main]
+async fn main() {
+    sqlx::any::install_default_drivers();
+    let count: usize = std::env::var("KOE_BENCH_REQUESTS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(10_000);
+    println!(
+        "Koe sync benchmark: {count} requests, push batches of {BATCH}, pull pages of {PULL_PAGE}"
+    );
+    println!(
+        "{:<10} {:>18} {:>18} {:>18}",
+        "database", "push (mut/s)", "retry (mut/s)", "pull (req/s)"
+    );
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let scratch = Scratch::new(backend).await;
+        let figures = run(&scratch.url, count).await;
+        scratch.drop().await;
+        let rate = |d: Duration| count as f64 / d.as_secs_f64();
+        println!(
+            "{:<10} {:>18.0} {:>18.0} {:>18.0}",
+            format!("{backend:?}"),
+            rate(figures.push),
+            rate(figures.retry),
+            rate(figures.pull)
+        );
+    }
+}
+
+struct Figures {
+    push: Duration,
+    retry: Duration,
+    pull: Duration,
+}
+
+async fn run(url: &str, count: usize) -> Figures {
+    let store = SqlStore::connect(url).await.expect("connect and migrate");
+    let store: Arc<dyn Store> = Arc::new(store);
+    let passwords = Passwords::for_tests();
+    seed::seed_if_empty(
+        store.as_ref(),
+        &passwords,
+        &DemoPasswords::Fixed(PASSWORD.into()),
+    )
+    .await
+    .expect("seed");
+    let router = app(AppState {
+        store,
+        dist: std::env::temp_dir().join("koe-bench-no-dist"),
+        passwords,
+        photos: koe_server::blob::PhotoBlobs::new(std::env::temp_dir().join("koe-bench-photos")),
+    });
+
+    let inspector = sign_in(&router, "road01").await;
+    let client_id = Uuid::new_v4();
+    let batches: Vec<String> = (0..count)
+        .collect::<Vec<_>>()
+        .chunks(BATCH)
+        .map(|ids| {
+            let mutations: Vec<Mutation> = ids.iter().map(|&i| create(i)).collect();
+            serde_json::json!({ "client_id": client_id, "mutations": mutations }).to_string()
+        })
+        .collect();
+
+    let timed_push = || async {
+        let start = Instant::now();
+        for body in &batches {
+            let answer: PushResponse =
+                call(&router, "POST", "/api/sync/push", &inspector, body).await;
+            assert_eq!(
+                answer.outcomes.len(),
+                body.matches("\"create_request\"").count()
+            );
+        }
+        start.elapsed()
+    };
+    let push = timed_push().await;
+    // The same batches again, as a device that never heard back would send them.
+    let retry = timed_push().await;
+
+    let clerk = sign_in(&router, "clerk01").await;
+    let start = Instant::now();
+    let (mut cursor, mut pulled) = (0, 0);
+    loop {
+        let page: PullResponse = call(
+            &router,
+            "GET",
+            &format!("/api/sync/pull?cursor={cursor}&limit={PULL_PAGE}"),
+            &clerk,
+            "",
+        )
+        .await;
+        pulled += page.requests.len();
+        cursor = page.cursor;
+        if !page.has_more {
+            break;
+        }
+    }
+    let pull = start.elapsed();
+    assert_eq!(pulled, count, "the clerk pulls every request once");
+    Figures { push, retry, pull }
+}
+
+fn create(i: usize) -> Mutation {
+    let now = 1_763_700_000_000 + i as u64;
+    let mut random = [0u8; 10];
+    random[..8].copy_from_slice(&(i as u64).to_le_bytes());
+    Mutation {
+        id: i as u64 + 1,
+        kind: MutationKind::CreateRequest {
+            request: NewRequest {
+                id: koe_core::id::request_id(now, random),
+                category: if i.is_multiple_of(2) {
+                    "road-pothole"
+                } else {
+                    "park-equipment"
+                }
+                .into(),
+                title: format!("歩道の段差 {i}"),
+                description: "高齢の方がつまずいたとのこと。早めの補修を希望。".into(),
+                place: Place {
+                    lat: Some(35.6 + (i % 100) as f64 * 1e-4),
+                    lon: Some(139.6),
+                    accuracy_m: Some(8.0),
+                    address: "高津区下作延二丁目8番".into(),
+                    landmark: String::new(),
+                },
+                urgency: Urgency::High,
+                logged_at: now as i64,
+                contact: Default::default(),
+            },
+        },
+    }
+}
+
+async fn sign_in(router: &Router, staff_id: &str) -> String {
+    let body = serde_json::json!({ "staff_id": staff_id, "password": PASSWORD }).to_string();
+    let response = send(
+        router,
+        Request::post("/api/session")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body))
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK, "sign in as {staff_id}");
+    let cookie = response.headers()[header::SET_COOKIE]
+        .to_str()
+        .expect("cookie");
+    cookie.split(';').next().expect("cookie pair").to_string()
+}
+
+async fn call<T: serde::de::DeserializeOwned>(
+    router: &Router,
+    method: &str,
+    uri: &str,
+    cookie: &str,
+    body: &str,
+) -> T {
+    let request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .expect("request");
+    let response = send(router, request).await;
+    let status = response.status();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "{uri}: {}",
+        String::from_utf8_lossy(&bytes)
+    );
+    serde_json::from_slice(&bytes).expect("JSON answer")
+}
+
+async fn send(router: &Router, request: Request<Body>) -> axum::response::Response {
+    use tower::ServiceExt;
+    match router.clone().oneshot(request).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    }
+}
+
+/// A database of its own for one run: a temp SQLite file, or a PostgreSQL schema.
+struct Scratch {
+    url: String,
+    base: Option<String>,
+    name: String,
+}
+
+impl Scratch {
+    async fn new(backend: Backend) -> Self {
+        let name = format!("koe_bench_{}", Uuid::new_v4().simple());
+        match backend {
+            Backend::Sqlite => {
+                let path = std::env::temp_dir().join(format!("{name}.db"));
+                Scratch {
+                    url: format!("sqlite://{}", path.display()),
+                    base: None,
+                    name: path.display().to_string(),
+                }
+            }
+            Backend::Postgres => {
+                let base = std::env::var("KOE_TEST_PG_URL")
+                    .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+                let mut conn = sqlx::AnyConnection::connect(&base)
+                    .await
+                    .unwrap_or_else(|e| panic!("PostgreSQL at {base}: {e}"));
+                sqlx::query(&format!("CREATE SCHEMA {name}"))
+                    .execute(&mut conn)
+                    .await
+                    .expect("schema");
+                let sep = if base.contains('?') { '&' } else { '?' };
+                Scratch {
+                    url: format!("{base}{sep}options=-c%20search_path%3D{name}"),
+                    base: Some(base),
+                    name,
+                }
+            }
+        }
+    }
+
+    async fn drop(self) {
+        match self.base {
+            None => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", self.name));
+                }
+            }
+            Some(base) => {
+                if let Ok(mut conn) = sqlx::AnyConnection::connect(&base).await {
+                    let _ = sqlx::query(&format!("DROP SCHEMA {} CASCADE", self.name))
+                        .execute(&mut conn)
+                        .await;
+                }
+            }
+        }
+    }
+}
