@@ -193,6 +193,7 @@ mod tests {
                 by: by.into(),
                 at: 3,
             }],
+            due: None,
         }
     }
 

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::calendar::{due_dates, DueDates, ServiceStandard, WardCalendar};
+
 /// 部: 市民部, 厚生部, 建設部 …
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Department {
@@ -36,6 +38,10 @@ pub struct Category {
     /// Welfare consultations carry 要配慮個人情報: details only for those allowed.
     #[serde(default)]
     pub sensitive: bool,
+    /// サービス基準: due dates of a request in this category, in working days. `None`
+    /// (and in caches from before standards) means no due dates.
+    #[serde(default)]
+    pub standard: Option<ServiceStandard>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,6 +51,9 @@ pub struct Catalogue {
     pub departments: Vec<Department>,
     pub sections: Vec<Section>,
     pub categories: Vec<Category>,
+    /// The office's days off besides weekends (祝日, 年末年始), for working-day due dates.
+    #[serde(default)]
+    pub calendar: WardCalendar,
 }
 
 impl Catalogue {
@@ -54,6 +63,14 @@ impl Catalogue {
 
     pub fn section(&self, code: &str) -> Option<&Section> {
         self.sections.iter().find(|s| s.code == code)
+    }
+
+    /// The due dates of a request in `category` received at `received_at` (ms since the
+    /// epoch), from the category's service standard and the ward calendar; `None` when the
+    /// category is unknown or has no standard.
+    pub fn due_dates(&self, category: &str, received_at: i64) -> Option<DueDates> {
+        let standard = self.category(category)?.standard?;
+        Some(due_dates(received_at, &standard, &self.calendar))
     }
 
     /// Categories grouped in catalogue order, for the picker: (group, categories).
@@ -86,8 +103,16 @@ impl Catalogue {
                     c.code, c.default_section
                 ));
             }
+            if let Some(s) = c.standard {
+                if s.route_days > s.resolve_days || s.first_response_days > s.resolve_days {
+                    return Err(format!(
+                        "category {} must be resolved no sooner than routed and first answered",
+                        c.code
+                    ));
+                }
+            }
         }
-        Ok(())
+        self.calendar.check()
     }
 }
 
@@ -137,6 +162,11 @@ pub(crate) mod tests {
                     name_en: "Pothole or step".into(),
                     default_section: "road".into(),
                     sensitive: false,
+                    standard: Some(ServiceStandard {
+                        route_days: 1,
+                        first_response_days: 3,
+                        resolve_days: 20,
+                    }),
                 },
                 Category {
                     code: "welfare-elderly".into(),
@@ -146,8 +176,10 @@ pub(crate) mod tests {
                     name_en: "Elderly care".into(),
                     default_section: "elderly".into(),
                     sensitive: true,
+                    standard: None,
                 },
             ],
+            calendar: crate::calendar::tests::sample_calendar(),
         }
     }
 
@@ -166,5 +198,41 @@ pub(crate) mod tests {
         assert!(c.check().is_ok());
         c.categories[0].default_section = "nowhere".into();
         assert!(c.check().unwrap_err().contains("nowhere"));
+    }
+
+    #[test]
+    fn check_finds_a_standard_resolved_before_routed() {
+        let mut c = sample();
+        c.categories[0].standard = Some(ServiceStandard {
+            route_days: 5,
+            first_response_days: 1,
+            resolve_days: 2,
+        });
+        assert!(c.check().unwrap_err().contains("road-pothole"));
+    }
+
+    #[test]
+    fn due_dates_come_from_the_category_standard() {
+        use crate::calendar::{iso_date, jst_day, tests::jst};
+        let c = sample();
+        // Thursday 2026-04-30 evening: routed by Friday 05-01, first answer after Golden
+        // Week by Friday 05-08.
+        let due = c
+            .due_dates("road-pothole", jst("2026-04-30", 18, 0))
+            .unwrap();
+        assert_eq!(iso_date(jst_day(due.route_by)), "2026-05-01");
+        assert_eq!(iso_date(jst_day(due.first_response_by)), "2026-05-08");
+        assert_eq!(c.due_dates("welfare-elderly", 0), None);
+        assert_eq!(c.due_dates("moon", 0), None);
+    }
+
+    #[test]
+    fn an_old_cache_without_standards_still_reads() {
+        let json = r#"{"ward_ja":"高津区","ward_en":"Takatsu Ward","departments":[],"sections":[],
+            "categories":[{"code":"x","group_ja":"g","group_en":"g","name_ja":"n","name_en":"n",
+            "default_section":"s"}]}"#;
+        let c: Catalogue = serde_json::from_str(json).unwrap();
+        assert_eq!(c.categories[0].standard, None);
+        assert!(c.calendar.days_off.is_empty());
     }
 }

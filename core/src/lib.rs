@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod api;
+pub mod calendar;
 pub mod catalogue;
 pub mod id;
 pub mod merge;
@@ -15,6 +16,9 @@ pub mod validation;
 pub mod workflow;
 
 pub use access::{Role, Viewer};
+pub use calendar::{
+    add_working_days, due_dates, timeliness, DueDates, ServiceStandard, Timeliness, WardCalendar,
+};
 pub use catalogue::{Catalogue, Category, Department, Section};
 pub use merge::{EditableField, FieldEdit, FieldValue};
 pub use request::{

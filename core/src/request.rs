@@ -4,6 +4,8 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::calendar::{timeliness, DueDates, Timeliness};
+
 /// 緊急度. `Urgent` means danger now (a hole in a road).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -236,6 +238,11 @@ pub struct RequestRecord {
     /// The edits that lost, kept so nothing a person typed is lost. Empty when redacted.
     #[serde(default)]
     pub conflicts: Vec<FieldConflict>,
+    /// 期限: due dates from the category's service standard, fixed when the ward record
+    /// received the request. `None` when the category had no standard (or from an older
+    /// ward record).
+    #[serde(default)]
+    pub due: Option<DueDates>,
 }
 
 impl RequestRecord {
@@ -268,7 +275,31 @@ impl RequestRecord {
             duplicate_of: None,
             needs_review: false,
             conflicts: Vec::new(),
+            due: None,
         }
+    }
+
+    /// Is the office still working on it (受付, 担当決定, 対応中)?
+    pub fn is_open(&self) -> bool {
+        matches!(
+            self.status,
+            Status::New | Status::Routed | Status::InProgress
+        )
+    }
+
+    /// How an open request stands against its resolve-by date at `now` (ms since the
+    /// epoch). `None` without due dates, and once the office is done with it: the record
+    /// does not yet keep when it was resolved, so a finished request is not judged.
+    pub fn resolve_timeliness(&self, now: i64) -> Option<Timeliness> {
+        let due = self.due?;
+        self.is_open()
+            .then(|| timeliness(due.resolve_by, now, None))
+    }
+
+    /// With the due dates of its category's service standard, from when it was received.
+    pub fn with_due(mut self, catalogue: &crate::Catalogue) -> Self {
+        self.due = catalogue.due_dates(&self.category, self.received_at);
+        self
     }
 }
 
@@ -282,4 +313,58 @@ pub struct FieldConflict {
     pub by: String,
     /// Ward record clock when it arrived (ms since epoch).
     pub at: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::{tests::jst, DAY_MS};
+    use crate::catalogue::tests::sample;
+
+    fn pothole(received_at: i64) -> RequestRecord {
+        let request = NewRequest {
+            id: crate::id::request_id(1, [0; 10]),
+            category: "road-pothole".into(),
+            title: "穴".into(),
+            description: String::new(),
+            place: Place::default(),
+            urgency: Urgency::Urgent,
+            logged_at: received_at,
+            contact: Contact::default(),
+        };
+        RequestRecord::created(&request, "road", "insp", received_at, 1).with_due(&sample())
+    }
+
+    #[test]
+    fn a_new_record_is_due_by_its_category_standard() {
+        let r = pothole(jst("2026-06-05", 19, 40));
+        let due = r.due.expect("due dates");
+        assert_eq!(due.route_by, jst("2026-06-09", 0, 0) - 1);
+        assert_eq!(due.resolve_by, jst("2026-07-04", 0, 0) - 1);
+        assert_eq!(
+            r.resolve_timeliness(due.resolve_by - 5 * DAY_MS),
+            Some(Timeliness::OnTime)
+        );
+        assert_eq!(
+            r.resolve_timeliness(due.resolve_by - 1),
+            Some(Timeliness::DueSoon)
+        );
+        assert_eq!(
+            r.resolve_timeliness(due.resolve_by + 1),
+            Some(Timeliness::Overdue)
+        );
+        let closed = RequestRecord {
+            status: Status::Closed,
+            ..r.clone()
+        };
+        assert_eq!(closed.resolve_timeliness(due.resolve_by + 1), None);
+        // A category without a standard has no due dates.
+        let welfare = RequestRecord {
+            category: "welfare-elderly".into(),
+            ..r
+        }
+        .with_due(&sample());
+        assert_eq!(welfare.due, None);
+        assert_eq!(welfare.resolve_timeliness(0), None);
+    }
 }

@@ -180,6 +180,93 @@ mod tests {
     }
 
     #[test]
+    fn every_category_has_a_service_standard() {
+        let seed = Seed::demo().unwrap();
+        for c in &seed.catalogue.categories {
+            let s = c
+                .standard
+                .unwrap_or_else(|| panic!("{} has no standard", c.code));
+            assert!(
+                s.route_days >= 1 && s.route_days <= s.first_response_days,
+                "{}",
+                c.code
+            );
+            assert!(s.first_response_days < s.resolve_days, "{}", c.code);
+        }
+        let pothole = seed.catalogue.category("road-pothole").unwrap();
+        assert_eq!(pothole.standard.unwrap().route_days, 1);
+    }
+
+    #[test]
+    fn the_calendar_has_the_holidays_of_2026_and_2027() {
+        use koe_core::calendar::{is_weekend, parse_iso_date, weekday};
+        let seed = Seed::demo().unwrap();
+        let calendar = &seed.catalogue.calendar;
+        let name = |date: &str| {
+            calendar
+                .day_off(parse_iso_date(date).unwrap())
+                .map(|d| d.name_ja.as_str())
+        };
+        for (date, expected) in [
+            ("2026-01-01", "元日"),
+            ("2026-01-12", "成人の日"),
+            ("2026-02-23", "天皇誕生日"),
+            ("2026-03-20", "春分の日"),
+            // 憲法記念日 on a Sunday: the first weekday after the run is 振替休日.
+            ("2026-05-03", "憲法記念日"),
+            ("2026-05-06", "振替休日"),
+            ("2026-07-20", "海の日"),
+            // Between 敬老の日 (09-21) and 秋分の日 (09-23): 国民の休日.
+            ("2026-09-22", "国民の休日"),
+            ("2026-10-12", "スポーツの日"),
+            ("2026-11-23", "勤労感謝の日"),
+            ("2026-12-29", "年末年始休業"),
+            ("2027-01-03", "年末年始休業"),
+            ("2027-01-11", "成人の日"),
+            // 春分の日 on a Sunday.
+            ("2027-03-21", "春分の日"),
+            ("2027-03-22", "振替休日"),
+            ("2027-07-19", "海の日"),
+            ("2027-09-20", "敬老の日"),
+            ("2027-09-23", "秋分の日"),
+            ("2027-10-11", "スポーツの日"),
+        ] {
+            assert_eq!(name(date), Some(expected), "{date}");
+        }
+        // Working days, for contrast: the day after Golden Week 2026, 2027-01-04.
+        assert_eq!(name("2026-05-07"), None);
+        assert_eq!(name("2027-01-04"), None);
+        // Sixteen holidays a year plus substitutes and the citizens' holiday.
+        let in_year = |y: &str| {
+            calendar
+                .days_off
+                .iter()
+                .filter(|d| d.date.starts_with(y) && d.name_ja != "年末年始休業")
+                .count()
+        };
+        assert_eq!(in_year("2026"), 18);
+        assert_eq!(in_year("2027"), 17);
+        // Every Monday holiday of the happy-Monday kind really is a Monday, and a 振替休日
+        // follows a holiday that fell on a Sunday.
+        for d in &calendar.days_off {
+            let day = parse_iso_date(&d.date).unwrap();
+            if ["成人の日", "海の日", "敬老の日", "スポーツの日"].contains(&d.name_ja.as_str())
+            {
+                assert_eq!(weekday(day), 0, "{}", d.date);
+            }
+            if d.name_ja == "振替休日" {
+                assert!(!is_weekend(day));
+                let mut before = day - 1;
+                while calendar.day_off(before).is_some() && weekday(before) != 6 {
+                    before -= 1;
+                }
+                assert_eq!(weekday(before), 6, "{}", d.date);
+                assert!(calendar.day_off(before).is_some(), "{}", d.date);
+            }
+        }
+    }
+
+    #[test]
     fn table_shows_every_password_unless_fixed() {
         let seed = Seed::demo().unwrap();
         let staff: Vec<_> = seed

@@ -204,6 +204,9 @@ both!(
     history_cannot_be_edited,
     sign_in_failures_are_rate_limited,
     expired_sessions_are_purged,
+    catalogue_lists_the_service_standards_and_calendar,
+    pushed_request_is_due_by_its_category_standard,
+    request_received_before_golden_week_is_due_after_it,
 );
 
 // ---------------------------------------------------------------------------------
@@ -1627,4 +1630,139 @@ async fn expired_sessions_are_purged(t: TestApp) {
         t.get("/api/session", Some(&live)).await.status,
         StatusCode::OK
     );
+}
+
+// ---------------------------------------------------------------------------------
+// Service standards and due dates (区役所サービス基準)
+
+/// ms since the epoch of a JST wall-clock time.
+fn jst(date: &str, hour: i64, minute: i64) -> i64 {
+    use koe_core::calendar::{parse_iso_date, DAY_MS, JST_OFFSET_MS};
+    parse_iso_date(date).expect("date") * DAY_MS + (hour * 60 + minute) * 60_000 - JST_OFFSET_MS
+}
+
+/// The JST date a due time falls on.
+fn due_day(ms: i64) -> String {
+    use koe_core::calendar::{end_of_jst_day, iso_date, jst_day};
+    assert_eq!(ms, end_of_jst_day(jst_day(ms)), "due at the end of its day");
+    iso_date(jst_day(ms))
+}
+
+async fn catalogue_lists_the_service_standards_and_calendar(t: TestApp) {
+    let cookie = t.sign_in("road01").await;
+    let a = t.get("/api/catalogue", Some(&cookie)).await;
+    assert_eq!(a.status, StatusCode::OK);
+    let v = a.json();
+    let pothole = v["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == "road-pothole")
+        .expect("road-pothole");
+    assert_eq!(
+        pothole["standard"],
+        json!({"route_days": 1, "first_response_days": 2, "resolve_days": 10})
+    );
+    let got: Catalogue = serde_json::from_slice(&a.body).unwrap();
+    assert!(got.categories.iter().all(|c| c.standard.is_some()));
+    let days_off = &got.calendar.days_off;
+    assert!(days_off
+        .iter()
+        .any(|d| d.date == "2026-05-06" && d.name_ja == "振替休日"));
+    assert!(days_off
+        .iter()
+        .any(|d| d.date == "2027-01-02" && d.name_ja == "年末年始休業"));
+}
+
+async fn pushed_request_is_due_by_its_category_standard(t: TestApp) {
+    let cookie = t.sign_in("road01").await;
+    let req = new_request("road-streetlight", "街路灯が消えている");
+    let pushed = t
+        .push(&cookie, Uuid::new_v4(), &[create(1, req.clone())])
+        .await;
+    applied_version(&pushed.outcomes[0].outcome);
+    let all = t.pull_all(&cookie).await;
+    let record = &all[0];
+    let due = record.due.expect("due dates");
+    // As core computes them from the catalogue, from when the ward record received it.
+    let catalogue = Seed::demo().unwrap().catalogue;
+    assert_eq!(
+        Some(due),
+        catalogue.due_dates("road-streetlight", record.received_at)
+    );
+    assert!(record.received_at <= due.route_by);
+    assert!(due.route_by < due.first_response_by && due.first_response_by < due.resolve_by);
+}
+
+async fn request_received_before_golden_week_is_due_after_it(t: TestApp) {
+    use koe_server::store::{Origin, Verdict};
+    // Received by the ward record on Thursday 2026-04-30 at 19:10 JST, after closing.
+    let received = jst("2026-04-30", 19, 10);
+    let catalogue = t.store.catalogue().await.unwrap();
+    let client = Uuid::new_v4();
+    t.store
+        .claim_device(client, "road01", received)
+        .await
+        .unwrap();
+    let req = new_request("road-pothole", "車道の穴");
+    let section = catalogue
+        .category("road-pothole")
+        .unwrap()
+        .default_section
+        .clone();
+    let origin = Origin {
+        staff_id: "road01",
+        client_id: client,
+        mutation_id: 1,
+        now: received,
+    };
+    let verdict = Verdict::Create {
+        request: &req,
+        section: &section,
+        catalogue: &catalogue,
+    };
+    let (outcome, _) = t.store.apply(origin, verdict).await.unwrap();
+    applied_version(&outcome);
+
+    // road-pothole: route 1, first response 2, resolve 10 working days. Day 0 is
+    // Thursday 04-30; Friday 05-01 is day 1; 05-02..05-06 are the weekend and Golden
+    // Week (05-06 振替休日), so day 2 is Thursday 05-07; day 10 is Tuesday 05-19.
+    let expected = |r: &RequestRecord| {
+        let due = r.due.expect("due dates");
+        assert_eq!(r.received_at, received);
+        assert_eq!(
+            (
+                due_day(due.route_by),
+                due_day(due.first_response_by),
+                due_day(due.resolve_by)
+            ),
+            (
+                "2026-05-01".to_string(),
+                "2026-05-07".to_string(),
+                "2026-05-19".to_string()
+            )
+        );
+    };
+    let road = t.sign_in("road01").await;
+    let pulled = t.pull_all(&road).await;
+    expected(&pulled[0]);
+    let clerk = t.sign_in("clerk01").await;
+    let listed: Vec<RequestRecord> =
+        serde_json::from_slice(&t.get("/api/requests", Some(&clerk)).await.body).unwrap();
+    expected(&listed[0]);
+    let a = t
+        .get(&format!("/api/requests/{}", req.id), Some(&clerk))
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    let detail: RequestDetail = serde_json::from_slice(&a.body).unwrap();
+    expected(&detail.request);
+    // On the wire: milliseconds since the epoch, under `due`.
+    assert_eq!(
+        a.json()["request"]["due"]["route_by"],
+        json!(jst("2026-05-02", 0, 0) - 1)
+    );
+    // The history's create body carries them too.
+    let history = t.store.history(req.id).await.unwrap();
+    let body: RequestRecord = serde_json::from_str(&history[0].body).unwrap();
+    assert_eq!(body.due, pulled[0].due);
 }

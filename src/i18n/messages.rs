@@ -111,6 +111,7 @@ messages! {
     Section => "担当課", "Section";
     Status => "状態", "Status";
     LoggedBy => "受付者", "Logged by";
+    ResolveBy => "対応期限", "Resolve by";
     Redacted => "（要配慮・非表示）", "(Sensitive, hidden)";
 
     ErrUnreachable => "区役所のサーバーに接続できません。接続を確認してください。", "Cannot reach the ward record. Check the connection.";

@@ -1,6 +1,7 @@
 //! 区の一覧: the ward's requests, for office staff, section heads and administrators.
 //! Read online from the ward record, as this reader may see them (要配慮 details hidden).
 
+use koe_core::calendar::{iso_date, jst_day};
 use koe_core::{Catalogue, RequestRecord};
 use leptos::prelude::*;
 
@@ -83,6 +84,7 @@ fn OfficeTable(list: Vec<RequestRecord>) -> impl IntoView {
                         <th scope="col">{move || i18n.t(Msg::Title)}</th>
                         <th scope="col">{move || i18n.t(Msg::Urgency)}</th>
                         <th scope="col">{move || i18n.t(Msg::Status)}</th>
+                        <th scope="col">{move || i18n.t(Msg::ResolveBy)}</th>
                         <th scope="col">{move || i18n.t(Msg::LoggedBy)}</th>
                     </tr>
                 </thead>
@@ -94,6 +96,13 @@ fn OfficeTable(list: Vec<RequestRecord>) -> impl IntoView {
                             let section = r.section.clone();
                             let title = r.title.clone();
                             let redacted = r.redacted || title.is_none();
+                            // The due date is a day in Japan (core's calendar), not in the
+                            // browser's time zone.
+                            let resolve_by = r
+                                .due
+                                .map(|d| iso_date(jst_day(d.resolve_by)).replace('-', "/"))
+                                .unwrap_or_default();
+                            let timeliness = r.resolve_timeliness(crate::ids::now_ms() as i64);
                             view! {
                                 <tr data-testid="office-request" data-id=r.id.to_string()>
                                     <td>{format_time(r.received_at as f64)}</td>
@@ -109,6 +118,14 @@ fn OfficeTable(list: Vec<RequestRecord>) -> impl IntoView {
                                         {move || i18n.lang().choose(r.urgency.label_ja(), r.urgency.label_en())}
                                     </td>
                                     <td>{move || i18n.lang().choose(r.status.label_ja(), r.status.label_en())}</td>
+                                    <td class="due" data-testid="resolve-by">
+                                        {resolve_by}
+                                        {timeliness.map(|t| view! {
+                                            <span class=format!("timeliness due-{}", t.code())>
+                                                {move || i18n.lang().choose(t.label_ja(), t.label_en())}
+                                            </span>
+                                        })}
+                                    </td>
                                     <td>{r.logged_by.clone()}</td>
                                 </tr>
                             }

@@ -2,6 +2,7 @@
 
 mod catalogue;
 mod files;
+mod openapi;
 mod photos;
 mod requests;
 mod session;
@@ -26,6 +27,7 @@ pub const MAX_LIMIT: i64 = 1000;
 /// The ward record's whole HTTP surface.
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
+        .route("/openapi.json", get(openapi::document))
         .route(
             "/session",
             post(session::sign_in)

@@ -77,7 +77,14 @@ pub async fn push(
                             .unwrap_or_default();
                         state
                             .store
-                            .apply(origin, Verdict::Create { request, section })
+                            .apply(
+                                origin,
+                                Verdict::Create {
+                                    request,
+                                    section,
+                                    catalogue: &catalogue,
+                                },
+                            )
                             .await?
                     }
                     Err(e) => {

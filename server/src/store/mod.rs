@@ -67,10 +67,12 @@ pub enum DeviceClaim {
 /// domain rules are core's; the store only keeps the books).
 #[derive(Debug, Clone)]
 pub enum Verdict<'a> {
-    /// Create this request, routed to `section`.
+    /// Create this request, routed to `section`, due by its category's service standard
+    /// in `catalogue`.
     Create {
         request: &'a NewRequest,
         section: &'a str,
+        catalogue: &'a Catalogue,
     },
     /// Refused for this reason; it still advances the device's last mutation id.
     Reject {

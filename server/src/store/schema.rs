@@ -162,6 +162,26 @@ pub const MIGRATIONS: &[(i64, &str, &[&str])] = &[(
             at BIGINT NOT NULL)",
         "CREATE INDEX sign_in_failures_key ON sign_in_failures (key, at)",
     ],
+),
+(
+    4,
+    "service standards per category, the ward calendar's days off, due dates on requests",
+    &[
+        // サービス基準 in working days; NULL: the category has no standard.
+        "ALTER TABLE categories ADD COLUMN route_days BIGINT",
+        "ALTER TABLE categories ADD COLUMN first_response_days BIGINT",
+        "ALTER TABLE categories ADD COLUMN resolve_days BIGINT",
+        // Days off besides weekends: 祝日, 振替休日, 年末年始 (ISO dates, Japan).
+        "CREATE TABLE calendar_days_off (
+            date TEXT PRIMARY KEY,
+            name_ja TEXT NOT NULL,
+            name_en TEXT NOT NULL DEFAULT '')",
+        // Due dates fixed at receipt (ms since the epoch); NULL without a standard.
+        "ALTER TABLE requests ADD COLUMN route_by BIGINT",
+        "ALTER TABLE requests ADD COLUMN first_response_by BIGINT",
+        "ALTER TABLE requests ADD COLUMN resolve_by BIGINT",
+        "CREATE INDEX requests_resolve_by ON requests (resolve_by)",
+    ],
 )];
 
 /// Applies the migrations not yet applied, inside `tx` (which the caller holds under

@@ -22,8 +22,8 @@ use async_trait::async_trait;
 use koe_core::api::Me;
 use koe_core::sync::Outcome;
 use koe_core::{
-    Bilingual, Catalogue, Category, Department, Place, RequestRecord, Role, Section, Status,
-    Urgency, Viewer,
+    Bilingual, Catalogue, Category, Department, DueDates, Place, RequestRecord, Role, Section,
+    ServiceStandard, Status, Urgency, Viewer, WardCalendar,
 };
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{Any, AnyPool, Executor, Row, Transaction};
@@ -48,7 +48,8 @@ const PG_MIGRATION_LOCK: i64 = 0x6b6f65;
 pub(super) const REQUEST_COLUMNS: &str =
     "id, category, section, title, description, lat, lon, accuracy_m, \
      address, urgency, status, logged_by, logged_at, received_at, version, landmark, contact, \
-     shared_with, assignee, response, duplicate_of, needs_review, conflicts";
+     shared_with, assignee, response, duplicate_of, needs_review, conflicts, \
+     route_by, first_response_by, resolve_by";
 
 pub struct SqlStore {
     pool: AnyPool,
@@ -163,6 +164,34 @@ impl SqlStore {
     }
 }
 
+/// A category's service standard, all three or none.
+fn standard_from_row(row: &AnyRow) -> StoreResult<Option<ServiceStandard>> {
+    let days = |column: &str| -> StoreResult<Option<u32>> {
+        row.try_get::<Option<i64>, _>(column)?
+            .map(|n| {
+                u32::try_from(n)
+                    .map_err(|_| StoreError::Corrupt(format!("{column} {n} is not a day count")))
+            })
+            .transpose()
+    };
+    Ok(
+        match (
+            days("route_days")?,
+            days("first_response_days")?,
+            days("resolve_days")?,
+        ) {
+            (Some(route_days), Some(first_response_days), Some(resolve_days)) => {
+                Some(ServiceStandard {
+                    route_days,
+                    first_response_days,
+                    resolve_days,
+                })
+            }
+            _ => None,
+        },
+    )
+}
+
 fn role(code: &str) -> StoreResult<Role> {
     Role::from_code(code).ok_or_else(|| StoreError::Corrupt(format!("unknown role {code:?}")))
 }
@@ -216,6 +245,22 @@ pub(super) fn record_from_row(row: &AnyRow) -> StoreResult<RequestRecord> {
             .transpose()?,
         needs_review: row.try_get::<i64, _>("needs_review")? != 0,
         conflicts: json_column(row, "conflicts")?,
+        due: due_from_row(row)?,
+    })
+}
+
+/// The due dates, all three or none.
+fn due_from_row(row: &AnyRow) -> StoreResult<Option<DueDates>> {
+    let route_by: Option<i64> = row.try_get("route_by")?;
+    let first_response_by: Option<i64> = row.try_get("first_response_by")?;
+    let resolve_by: Option<i64> = row.try_get("resolve_by")?;
+    Ok(match (route_by, first_response_by, resolve_by) {
+        (Some(route_by), Some(first_response_by), Some(resolve_by)) => Some(DueDates {
+            route_by,
+            first_response_by,
+            resolve_by,
+        }),
+        _ => None,
     })
 }
 
@@ -327,10 +372,13 @@ impl Store for SqlStore {
             .await?;
         }
         for (i, c) in catalogue.categories.iter().enumerate() {
+            let days =
+                |f: fn(&ServiceStandard) -> u32| c.standard.as_ref().map(|s| i64::from(f(s)));
             sqlx::query(
                 "INSERT INTO categories
-                   (code, group_ja, group_en, name_ja, name_en, default_section, sensitive, position)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (code) DO NOTHING",
+                   (code, group_ja, group_en, name_ja, name_en, default_section, sensitive, position,
+                    route_days, first_response_days, resolve_days)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (code) DO NOTHING",
             )
             .bind(c.code.as_str())
             .bind(c.group_ja.as_str())
@@ -340,6 +388,20 @@ impl Store for SqlStore {
             .bind(c.default_section.as_str())
             .bind(i64::from(c.sensitive))
             .bind(i as i64)
+            .bind(days(|s| s.route_days))
+            .bind(days(|s| s.first_response_days))
+            .bind(days(|s| s.resolve_days))
+            .execute(&mut **tx)
+            .await?;
+        }
+        for d in &catalogue.calendar.days_off {
+            sqlx::query(
+                "INSERT INTO calendar_days_off (date, name_ja, name_en) VALUES ($1, $2, $3)
+                 ON CONFLICT (date) DO NOTHING",
+            )
+            .bind(d.date.as_str())
+            .bind(d.name_ja.as_str())
+            .bind(d.name_en.as_str())
             .execute(&mut **tx)
             .await?;
         }
@@ -412,7 +474,8 @@ impl Store for SqlStore {
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
         let categories = sqlx::query(
-            "SELECT code, group_ja, group_en, name_ja, name_en, default_section, sensitive
+            "SELECT code, group_ja, group_en, name_ja, name_en, default_section, sensitive,
+               route_days, first_response_days, resolve_days
              FROM categories ORDER BY position",
         )
         .fetch_all(&self.pool)
@@ -427,15 +490,30 @@ impl Store for SqlStore {
                 name_en: r.try_get("name_en")?,
                 default_section: r.try_get("default_section")?,
                 sensitive: r.try_get::<i64, _>("sensitive")? != 0,
+                standard: standard_from_row(r)?,
             })
         })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        .collect::<Result<Vec<_>, StoreError>>()?;
+        let days_off =
+            sqlx::query("SELECT date, name_ja, name_en FROM calendar_days_off ORDER BY date")
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|r| {
+                    Ok(koe_core::calendar::DayOff {
+                        date: r.try_get("date")?,
+                        name_ja: r.try_get("name_ja")?,
+                        name_en: r.try_get("name_en")?,
+                    })
+                })
+                .collect::<Result<Vec<_>, sqlx::Error>>()?;
         Ok(Catalogue {
             ward_ja: setting("ward_ja"),
             ward_en: setting("ward_en"),
             departments,
             sections,
             categories,
+            calendar: WardCalendar { days_off },
         })
     }
 
@@ -597,7 +675,11 @@ impl Store for SqlStore {
                 super::ledger::add_note(tx, &origin, request_id, note_id, text, editor, catalogue)
                     .await?
             }
-            Verdict::Create { request, section } => {
+            Verdict::Create {
+                request,
+                section,
+                catalogue,
+            } => {
                 let id = request.id.to_string();
                 let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM requests WHERE id = $1")
                     .bind(id.as_str())
@@ -618,13 +700,16 @@ impl Store for SqlStore {
                         origin.staff_id,
                         origin.now,
                         version,
-                    );
+                    )
+                    .with_due(catalogue);
+                    let due = |f: fn(&DueDates) -> i64| record.due.as_ref().map(f);
                     let inserted = sqlx::query(
                         "INSERT INTO requests (id, category, section, title, description, lat, lon,
                            accuracy_m, address, urgency, status, logged_by, logged_at, received_at,
-                           version, client_id, mutation_id, landmark, contact)
+                           version, client_id, mutation_id, landmark, contact, route_by,
+                           first_response_by, resolve_by)
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-                           $16, $17, $18, $19)
+                           $16, $17, $18, $19, $20, $21, $22)
                          ON CONFLICT (id) DO NOTHING",
                     )
                     .bind(id.as_str())
@@ -646,6 +731,9 @@ impl Store for SqlStore {
                     .bind(mutation_id)
                     .bind(request.place.landmark.as_str())
                     .bind(to_json(&request.contact)?)
+                    .bind(due(|d| d.route_by))
+                    .bind(due(|d| d.first_response_by))
+                    .bind(due(|d| d.resolve_by))
                     .execute(&mut **tx)
                     .await?;
                     if inserted.rows_affected() == 0 {
