@@ -6,6 +6,9 @@
 //! `postgres://postgres@127.0.0.1:5432/test`, in a scratch schema dropped afterwards).
 //! `KOE_BENCH_REQUESTS` changes the count.
 
+#[path = "../tests/common/scratch.rs"]
+mod scratch;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,7 +20,7 @@ use koe_core::{Mutation, MutationKind, NewRequest, Place, PullResponse, PushResp
 use koe_server::auth::Passwords;
 use koe_server::seed::{self, DemoPasswords};
 use koe_server::{app, AppState, Backend, SqlStore, Store};
-use sqlx::Connection;
+use scratch::Scratch;
 use uuid::Uuid;
 
 const BATCH: usize = 200;
@@ -212,62 +215,5 @@ async fn send(router: &Router, request: Request<Body>) -> axum::response::Respon
     match router.clone().oneshot(request).await {
         Ok(response) => response,
         Err(never) => match never {},
-    }
-}
-
-/// A database of its own for one run: a temp SQLite file, or a PostgreSQL schema.
-struct Scratch {
-    url: String,
-    base: Option<String>,
-    name: String,
-}
-
-impl Scratch {
-    async fn new(backend: Backend) -> Self {
-        let name = format!("koe_bench_{}", Uuid::new_v4().simple());
-        match backend {
-            Backend::Sqlite => {
-                let path = std::env::temp_dir().join(format!("{name}.db"));
-                Scratch {
-                    url: format!("sqlite://{}", path.display()),
-                    base: None,
-                    name: path.display().to_string(),
-                }
-            }
-            Backend::Postgres => {
-                let base = std::env::var("KOE_TEST_PG_URL")
-                    .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-                let mut conn = sqlx::AnyConnection::connect(&base)
-                    .await
-                    .unwrap_or_else(|e| panic!("PostgreSQL at {base}: {e}"));
-                sqlx::query(&format!("CREATE SCHEMA {name}"))
-                    .execute(&mut conn)
-                    .await
-                    .expect("schema");
-                let sep = if base.contains('?') { '&' } else { '?' };
-                Scratch {
-                    url: format!("{base}{sep}options=-c%20search_path%3D{name}"),
-                    base: Some(base),
-                    name,
-                }
-            }
-        }
-    }
-
-    async fn drop(self) {
-        match self.base {
-            None => {
-                for suffix in ["", "-wal", "-shm"] {
-                    let _ = std::fs::remove_file(format!("{}{suffix}", self.name));
-                }
-            }
-            Some(base) => {
-                if let Ok(mut conn) = sqlx::AnyConnection::connect(&base).await {
-                    let _ = sqlx::query(&format!("DROP SCHEMA {} CASCADE", self.name))
-                        .execute(&mut conn)
-                        .await;
-                }
-            }
-        }
     }
 }

@@ -5,14 +5,13 @@
 //! `KOE_TEST_PG_URL`, else `postgres://postgres@127.0.0.1:5432/test`; if it cannot be
 //! reached the PostgreSQL tests fail and say so.
 
+mod common;
+
 use std::collections::HashSet;
-use std::future::Future;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::http::{header, HeaderMap, Method, Request, StatusCode};
-use axum::Router;
+use axum::http::{header, Method, Request, StatusCode};
 use http_body_util::BodyExt;
 use koe_core::api::RequestDetail;
 use koe_core::sync::Outcome;
@@ -22,158 +21,10 @@ use koe_core::{
 };
 use koe_server::auth::Passwords;
 use koe_server::seed::{self, DemoPasswords, Seed};
-use koe_server::{app, AppState, Backend, SqlStore, Store};
-use serde_json::{json, Value};
-use sqlx::Connection;
+use serde_json::json;
 use uuid::Uuid;
 
-const PASSWORD: &str = "demo-pass-123";
-
-pub struct TestApp {
-    router: Router,
-    store: Arc<dyn Store>,
-    dist: PathBuf,
-}
-
-enum Cleanup {
-    Dir(PathBuf),
-    Schema { base_url: String, schema: String },
-}
-
-impl Cleanup {
-    async fn run(self) {
-        match self {
-            Cleanup::Dir(dir) => {
-                let _ = std::fs::remove_dir_all(dir);
-            }
-            Cleanup::Schema { base_url, schema } => {
-                if let Ok(mut conn) = sqlx::AnyConnection::connect(&base_url).await {
-                    let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
-                        .execute(&mut conn)
-                        .await;
-                    let _ = conn.close().await;
-                }
-            }
-        }
-    }
-}
-
-fn pg_base_url() -> String {
-    std::env::var("KOE_TEST_PG_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
-        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".into())
-}
-
-async fn setup(backend: Backend) -> (TestApp, Cleanup) {
-    sqlx::any::install_default_drivers();
-    let tag = Uuid::new_v4().simple().to_string();
-    let dir = std::env::temp_dir().join(format!("koe-test-{tag}"));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let dist = dir.join("dist");
-    std::fs::create_dir_all(&dist).expect("dist dir");
-    std::fs::write(dist.join("index.html"), "<!doctype html><title>Koe</title>").expect("index");
-    std::fs::write(dist.join("sw.js"), "// worker").expect("sw");
-    std::fs::write(dist.join("koe-app-0123456789abcdef_bg.wasm"), "wasm").expect("wasm");
-
-    let (url, cleanup) = match backend {
-        Backend::Sqlite => (
-            format!("sqlite://{}", dir.join("koe.db").display()),
-            Cleanup::Dir(dir.clone()),
-        ),
-        Backend::Postgres => {
-            let base = pg_base_url();
-            let mut conn = match sqlx::AnyConnection::connect(&base).await {
-                Ok(c) => c,
-                Err(e) => panic!(
-                    "PostgreSQL is not reachable at {base}: {e}\n\
-                     Start it (pg_ctlcluster --skip-systemctl-redirect 15 main start) or set \
-                     KOE_TEST_PG_URL. The PostgreSQL half of the suite does not skip itself."
-                ),
-            };
-            let schema = format!("koe_t_{tag}");
-            sqlx::query(&format!("CREATE SCHEMA {schema}"))
-                .execute(&mut conn)
-                .await
-                .expect("create test schema");
-            let _ = conn.close().await;
-            let sep = if base.contains('?') { '&' } else { '?' };
-            (
-                format!("{base}{sep}options=-c%20search_path%3D{schema}"),
-                Cleanup::Schema {
-                    base_url: base,
-                    schema,
-                },
-            )
-        }
-    };
-    let store = SqlStore::connect_with(&url, 5)
-        .await
-        .expect("connect and migrate");
-    assert_eq!(store.backend(), backend);
-    let store: Arc<dyn Store> = Arc::new(store);
-    let passwords = Passwords::for_tests();
-    let seeded = seed::seed_if_empty(
-        store.as_ref(),
-        &passwords,
-        &DemoPasswords::Fixed(PASSWORD.into()),
-    )
-    .await
-    .expect("seed");
-    assert!(seeded.is_some(), "a fresh database is seeded");
-    let state = AppState {
-        store: store.clone(),
-        dist: dist.clone(),
-        passwords,
-        photos: koe_server::blob::PhotoBlobs::new(dir.join("photos")),
-    };
-    (
-        TestApp {
-            router: app(state),
-            store,
-            dist,
-        },
-        cleanup,
-    )
-}
-
-/// Runs one test on one backend, and drops its database even if it fails.
-async fn run<F, Fut>(backend: Backend, test: F)
-where
-    F: FnOnce(TestApp) -> Fut,
-    Fut: Future<Output = ()> + Send + 'static,
-{
-    let (t, cleanup) = setup(backend).await;
-    let result = tokio::spawn(test(t)).await;
-    cleanup.run().await;
-    if let Err(e) = result {
-        if e.is_panic() {
-            std::panic::resume_unwind(e.into_panic());
-        }
-        panic!("test task failed: {e}");
-    }
-}
-
-macro_rules! both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    crate::run(koe_server::Backend::Sqlite, crate::$name).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    crate::run(koe_server::Backend::Postgres, crate::$name).await;
-                }
-            )*
-        }
-    };
-}
+use common::{both, Answer, TestApp, PASSWORD};
 
 both!(
     sign_in_right_and_wrong,
@@ -212,106 +63,7 @@ both!(
 // ---------------------------------------------------------------------------------
 // Helpers
 
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Answer {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
-            panic!(
-                "not JSON ({e}): {} {}",
-                self.status,
-                String::from_utf8_lossy(&self.body)
-            )
-        })
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-
-    /// Asserts an `ErrorBody` with this status and code, with both messages written.
-    fn assert_error(&self, status: StatusCode, code: &str) {
-        assert_eq!(self.status, status, "{}", self.text());
-        let v = self.json();
-        assert_eq!(v["code"], code, "{v}");
-        assert!(!v["message"]["ja"].as_str().unwrap_or("").is_empty(), "{v}");
-        assert!(!v["message"]["en"].as_str().unwrap_or("").is_empty(), "{v}");
-    }
-}
-
 impl TestApp {
-    async fn call(
-        &self,
-        method: Method,
-        path: &str,
-        cookie: Option<&str>,
-        content_type: Option<&str>,
-        body: Vec<u8>,
-    ) -> Answer {
-        let mut req = Request::builder().method(method).uri(path);
-        if let Some(c) = cookie {
-            req = req.header(header::COOKIE, c);
-        }
-        if let Some(ct) = content_type {
-            req = req.header(header::CONTENT_TYPE, ct);
-        }
-        let req = req.body(Body::from(body)).expect("request");
-        let res = tower::ServiceExt::oneshot(self.router.clone(), req)
-            .await
-            .expect("infallible");
-        let status = res.status();
-        let headers = res.headers().clone();
-        let body = res
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes()
-            .to_vec();
-        Answer {
-            status,
-            headers,
-            body,
-        }
-    }
-
-    async fn get(&self, path: &str, cookie: Option<&str>) -> Answer {
-        self.call(Method::GET, path, cookie, None, Vec::new()).await
-    }
-
-    async fn post(&self, path: &str, cookie: Option<&str>, body: &Value) -> Answer {
-        self.call(
-            Method::POST,
-            path,
-            cookie,
-            Some("application/json"),
-            serde_json::to_vec(body).expect("json"),
-        )
-        .await
-    }
-
-    /// Signs in and returns the `Cookie` header value to send.
-    async fn sign_in(&self, staff_id: &str) -> String {
-        let a = self
-            .post(
-                "/api/session",
-                None,
-                &json!({"staff_id": staff_id, "password": PASSWORD}),
-            )
-            .await;
-        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
-        let set = a
-            .headers
-            .get(header::SET_COOKIE)
-            .and_then(|v| v.to_str().ok())
-            .expect("Set-Cookie");
-        set.split(';').next().expect("cookie pair").to_string()
-    }
-
     async fn push(&self, cookie: &str, client: Uuid, mutations: &[Mutation]) -> PushResponse {
         let a = self
             .post(

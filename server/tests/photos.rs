@@ -1,157 +1,19 @@
 //! Photo uploads through the router (no sockets), on SQLite and PostgreSQL, each test
 //! with its own database (a SQLite file or a PostgreSQL schema) and its own data folder.
 //!
-//! The set-up is a trimmed copy of `tests/api.rs`'s, so the two files do not depend on
-//! each other. PostgreSQL is `KOE_TEST_PG_URL`, else `postgres://postgres@127.0.0.1:5432/test`.
+//! The set-up is `common`'s, as for `tests/api.rs`.
 
-use std::future::Future;
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use axum::body::Body;
-use axum::http::{header, HeaderMap, Method, Request, StatusCode};
-use axum::Router;
-use http_body_util::BodyExt;
+use axum::http::{header, Method, StatusCode};
 use koe_core::photo::{MAX_CHUNK_BYTES, MAX_PHOTO_BYTES};
-use koe_server::auth::Passwords;
-use koe_server::blob::{sha256_hex, PhotoBlobs};
-use koe_server::seed::{self, DemoPasswords};
-use koe_server::{app, AppState, Backend, SqlStore, Store};
-use serde_json::{json, Value};
-use sqlx::Connection;
+use koe_server::blob::sha256_hex;
+use serde_json::json;
 use uuid::Uuid;
 
-const PASSWORD: &str = "demo-pass-123";
-
-pub struct TestApp {
-    router: Router,
-    store: Arc<dyn Store>,
-    photos: PathBuf,
-}
-
-struct Cleanup {
-    dir: PathBuf,
-    schema: Option<(String, String)>,
-}
-
-impl Cleanup {
-    async fn run(self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-        if let Some((base_url, schema)) = self.schema {
-            if let Ok(mut conn) = sqlx::AnyConnection::connect(&base_url).await {
-                let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
-                    .execute(&mut conn)
-                    .await;
-                let _ = conn.close().await;
-            }
-        }
-    }
-}
-
-fn pg_base_url() -> String {
-    std::env::var("KOE_TEST_PG_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
-        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".into())
-}
-
-async fn setup(backend: Backend) -> (TestApp, Cleanup) {
-    sqlx::any::install_default_drivers();
-    let tag = Uuid::new_v4().simple().to_string();
-    let dir = std::env::temp_dir().join(format!("koe-photo-test-{tag}"));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let mut cleanup = Cleanup {
-        dir: dir.clone(),
-        schema: None,
-    };
-    let url = match backend {
-        Backend::Sqlite => format!("sqlite://{}", dir.join("koe.db").display()),
-        Backend::Postgres => {
-            let base = pg_base_url();
-            let mut conn = sqlx::AnyConnection::connect(&base)
-                .await
-                .unwrap_or_else(|e| {
-                    panic!("PostgreSQL is not reachable at {base}: {e} (set KOE_TEST_PG_URL)")
-                });
-            let schema = format!("koe_p_{tag}");
-            sqlx::query(&format!("CREATE SCHEMA {schema}"))
-                .execute(&mut conn)
-                .await
-                .expect("create test schema");
-            let _ = conn.close().await;
-            let sep = if base.contains('?') { '&' } else { '?' };
-            let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
-            cleanup.schema = Some((base, schema));
-            url
-        }
-    };
-    let store = SqlStore::connect_with(&url, 5)
-        .await
-        .expect("connect and migrate");
-    assert_eq!(store.backend(), backend);
-    let store: Arc<dyn Store> = Arc::new(store);
-    let passwords = Passwords::for_tests();
-    seed::seed_if_empty(
-        store.as_ref(),
-        &passwords,
-        &DemoPasswords::Fixed(PASSWORD.into()),
-    )
-    .await
-    .expect("seed");
-    let photos = dir.join("data").join("photos");
-    let state = AppState {
-        store: store.clone(),
-        dist: dir.join("dist"),
-        passwords,
-        photos: PhotoBlobs::new(&photos),
-    };
-    (
-        TestApp {
-            router: app(state),
-            store,
-            photos,
-        },
-        cleanup,
-    )
-}
-
-/// Runs one test on one backend, and drops its database and folder even if it fails.
-async fn run<F, Fut>(backend: Backend, test: F)
-where
-    F: FnOnce(TestApp) -> Fut,
-    Fut: Future<Output = ()> + Send + 'static,
-{
-    let (t, cleanup) = setup(backend).await;
-    let result = tokio::spawn(test(t)).await;
-    cleanup.run().await;
-    if let Err(e) = result {
-        if e.is_panic() {
-            std::panic::resume_unwind(e.into_panic());
-        }
-        panic!("test task failed: {e}");
-    }
-}
-
-macro_rules! both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    crate::run(koe_server::Backend::Sqlite, crate::$name).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    crate::run(koe_server::Backend::Postgres, crate::$name).await;
-                }
-            )*
-        }
-    };
-}
+use common::{both, Answer, TestApp};
 
 both!(
     whole_upload_in_one_chunk,
@@ -170,36 +32,7 @@ both!(
 // ---------------------------------------------------------------------------------
 // Helpers
 
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Vec<u8>,
-}
-
 impl Answer {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
-            panic!(
-                "not JSON ({e}): {} {}",
-                self.status,
-                String::from_utf8_lossy(&self.body)
-            )
-        })
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-
-    /// Asserts an `ErrorBody` with this status and code, with both messages written.
-    fn assert_error(&self, status: StatusCode, code: &str) {
-        assert_eq!(self.status, status, "{}", self.text());
-        let v = self.json();
-        assert_eq!(v["code"], code, "{v}");
-        assert!(!v["message"]["ja"].as_str().unwrap_or("").is_empty(), "{v}");
-        assert!(!v["message"]["en"].as_str().unwrap_or("").is_empty(), "{v}");
-    }
-
     /// Asserts a `PhotoProgress`.
     fn assert_progress(&self, status: StatusCode, received: usize, complete: bool) {
         assert_eq!(self.status, status, "{}", self.text());
@@ -214,65 +47,6 @@ impl Answer {
 }
 
 impl TestApp {
-    async fn call(
-        &self,
-        method: Method,
-        path: &str,
-        cookie: Option<&str>,
-        content_type: Option<&str>,
-        body: Vec<u8>,
-    ) -> Answer {
-        let mut req = Request::builder().method(method).uri(path);
-        if let Some(c) = cookie {
-            req = req.header(header::COOKIE, c);
-        }
-        if let Some(ct) = content_type {
-            req = req.header(header::CONTENT_TYPE, ct);
-        }
-        let req = req.body(Body::from(body)).expect("request");
-        let res = tower::ServiceExt::oneshot(self.router.clone(), req)
-            .await
-            .expect("infallible");
-        let status = res.status();
-        let headers = res.headers().clone();
-        let body = res
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes()
-            .to_vec();
-        Answer {
-            status,
-            headers,
-            body,
-        }
-    }
-
-    async fn get(&self, path: &str, cookie: Option<&str>) -> Answer {
-        self.call(Method::GET, path, cookie, None, Vec::new()).await
-    }
-
-    async fn json(&self, method: Method, path: &str, cookie: Option<&str>, body: &Value) -> Answer {
-        let bytes = serde_json::to_vec(body).expect("json");
-        self.call(method, path, cookie, Some("application/json"), bytes)
-            .await
-    }
-
-    async fn sign_in(&self, staff_id: &str) -> String {
-        let a = self
-            .json(
-                Method::POST,
-                "/api/session",
-                None,
-                &json!({"staff_id": staff_id, "password": PASSWORD}),
-            )
-            .await;
-        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
-        let set = a.headers[header::SET_COOKIE].to_str().expect("cookie");
-        set.split(';').next().expect("cookie pair").to_string()
-    }
-
     /// Logs a request of `category` through a push; returns its id.
     async fn log_request(&self, cookie: &str, category: &str) -> Uuid {
         let id = request_id();

@@ -1,0 +1,215 @@
+//! What every API test file shares: a ward record on a scratch database, seeded with the
+//! demo ward, driven through its router (no sockets), and `both!`, which runs each test
+//! on SQLite and on PostgreSQL.
+// Each test binary uses a different part of this module.
+#![allow(dead_code)]
+
+pub mod scratch;
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use koe_server::auth::Passwords;
+use koe_server::blob::PhotoBlobs;
+use koe_server::seed::{self, DemoPasswords};
+use koe_server::{app, AppState, Backend, SqlStore, Store};
+use serde_json::{json, Value};
+
+use scratch::Scratch;
+
+/// Every demo staff member's password in tests.
+pub const PASSWORD: &str = "demo-pass-123";
+
+pub struct TestApp {
+    pub router: Router,
+    pub store: Arc<dyn Store>,
+    /// The built app the router serves (a stand-in index.html, sw.js and wasm).
+    pub dist: PathBuf,
+    /// Where finished and partial photo uploads go.
+    pub photos: PathBuf,
+}
+
+async fn setup(backend: Backend, scratch: &Scratch) -> TestApp {
+    let dist = scratch.dir.join("dist");
+    std::fs::create_dir_all(&dist).expect("dist dir");
+    std::fs::write(dist.join("index.html"), "<!doctype html><title>Koe</title>").expect("index");
+    std::fs::write(dist.join("sw.js"), "// worker").expect("sw");
+    std::fs::write(dist.join("koe-app-0123456789abcdef_bg.wasm"), "wasm").expect("wasm");
+
+    let store = SqlStore::connect_with(&scratch.url, 5)
+        .await
+        .expect("connect and migrate");
+    assert_eq!(store.backend(), backend);
+    let store: Arc<dyn Store> = Arc::new(store);
+    let passwords = Passwords::for_tests();
+    let seeded = seed::seed_if_empty(
+        store.as_ref(),
+        &passwords,
+        &DemoPasswords::Fixed(PASSWORD.into()),
+    )
+    .await
+    .expect("seed");
+    assert!(seeded.is_some(), "a fresh database is seeded");
+    let photos = scratch.dir.join("data").join("photos");
+    let state = AppState {
+        store: store.clone(),
+        dist: dist.clone(),
+        passwords,
+        photos: PhotoBlobs::new(&photos),
+    };
+    TestApp {
+        router: app(state),
+        store,
+        dist,
+        photos,
+    }
+}
+
+/// Runs one test on one backend, and drops its database and folder even if it fails.
+pub async fn run<F, Fut>(backend: Backend, test: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let scratch = Scratch::new(backend).await;
+    let t = setup(backend, &scratch).await;
+    let result = tokio::spawn(test(t)).await;
+    scratch.drop().await;
+    if let Err(e) = result {
+        if e.is_panic() {
+            std::panic::resume_unwind(e.into_panic());
+        }
+        panic!("test task failed: {e}");
+    }
+}
+
+/// `both!(a, b)` makes `sqlite::a`, `postgres::a`, … from `async fn a(t: TestApp)`.
+macro_rules! both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    crate::common::run(koe_server::Backend::Sqlite, crate::$name).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    crate::common::run(koe_server::Backend::Postgres, crate::$name).await;
+                }
+            )*
+        }
+    };
+}
+pub(crate) use both;
+
+/// An HTTP answer, read whole.
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "not JSON ({e}): {} {}",
+                self.status,
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// Asserts an `ErrorBody` with this status and code, with both messages written.
+    pub fn assert_error(&self, status: StatusCode, code: &str) {
+        assert_eq!(self.status, status, "{}", self.text());
+        let v = self.json();
+        assert_eq!(v["code"], code, "{v}");
+        assert!(!v["message"]["ja"].as_str().unwrap_or("").is_empty(), "{v}");
+        assert!(!v["message"]["en"].as_str().unwrap_or("").is_empty(), "{v}");
+    }
+}
+
+impl TestApp {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        cookie: Option<&str>,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> Answer {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        if let Some(ct) = content_type {
+            req = req.header(header::CONTENT_TYPE, ct);
+        }
+        let req = req.body(Body::from(body)).expect("request");
+        let res = tower::ServiceExt::oneshot(self.router.clone(), req)
+            .await
+            .expect("infallible");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+            .to_vec();
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str, cookie: Option<&str>) -> Answer {
+        self.call(Method::GET, path, cookie, None, Vec::new()).await
+    }
+
+    pub async fn json(
+        &self,
+        method: Method,
+        path: &str,
+        cookie: Option<&str>,
+        body: &Value,
+    ) -> Answer {
+        let bytes = serde_json::to_vec(body).expect("json");
+        self.call(method, path, cookie, Some("application/json"), bytes)
+            .await
+    }
+
+    pub async fn post(&self, path: &str, cookie: Option<&str>, body: &Value) -> Answer {
+        self.json(Method::POST, path, cookie, body).await
+    }
+
+    /// Signs in and returns the `Cookie` header value to send.
+    pub async fn sign_in(&self, staff_id: &str) -> String {
+        let a = self
+            .post(
+                "/api/session",
+                None,
+                &json!({"staff_id": staff_id, "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+        let set = a.headers[header::SET_COOKIE].to_str().expect("cookie");
+        set.split(';').next().expect("cookie pair").to_string()
+    }
+}
