@@ -154,6 +154,32 @@ impl SqlStore {
         Ok(())
     }
 
+    /// The requests `viewer` may see that match `condition`, in `order` (both may use $1
+    /// and $2, bound to `first` and `second`).
+    async fn visible_requests(
+        &self,
+        viewer: &Viewer,
+        condition: &str,
+        order: &str,
+        first: i64,
+        second: i64,
+    ) -> StoreResult<Vec<RequestRecord>> {
+        let (clause, args) = visibility(viewer, 3);
+        let sql = format!(
+            "SELECT {REQUEST_COLUMNS} FROM requests WHERE {condition}{clause} ORDER BY {order}"
+        );
+        let mut query = sqlx::query(&sql).bind(first).bind(second);
+        for a in args {
+            query = query.bind(a);
+        }
+        query
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(record_from_row)
+            .collect()
+    }
+
     async fn sections_of(&self, staff_id: &str) -> StoreResult<Vec<String>> {
         Ok(sqlx::query_scalar(
             "SELECT section FROM staff_sections WHERE staff_id = $1 ORDER BY position",
@@ -785,21 +811,8 @@ impl Store for SqlStore {
         after: i64,
         limit: i64,
     ) -> StoreResult<Vec<RequestRecord>> {
-        let (clause, args) = visibility(viewer, 3);
-        let sql = format!(
-            "SELECT {REQUEST_COLUMNS} FROM requests WHERE version > $1{clause}
-             ORDER BY version LIMIT $2"
-        );
-        let mut query = sqlx::query(&sql).bind(after).bind(limit);
-        for a in args {
-            query = query.bind(a);
-        }
-        query
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(record_from_row)
-            .collect()
+        self.visible_requests(viewer, "version > $1", "version LIMIT $2", after, limit)
+            .await
     }
 
     async fn list_requests(
@@ -808,21 +821,14 @@ impl Store for SqlStore {
         limit: i64,
         offset: i64,
     ) -> StoreResult<Vec<RequestRecord>> {
-        let (clause, args) = visibility(viewer, 3);
-        let sql = format!(
-            "SELECT {REQUEST_COLUMNS} FROM requests WHERE 1 = 1{clause}
-             ORDER BY received_at DESC, id DESC LIMIT $1 OFFSET $2"
-        );
-        let mut query = sqlx::query(&sql).bind(limit).bind(offset);
-        for a in args {
-            query = query.bind(a);
-        }
-        query
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(record_from_row)
-            .collect()
+        self.visible_requests(
+            viewer,
+            "1 = 1",
+            "received_at DESC, id DESC LIMIT $1 OFFSET $2",
+            limit,
+            offset,
+        )
+        .await
     }
 
     async fn history(&self, request_id: Uuid) -> StoreResult<Vec<HistoryEntry>> {
