@@ -1,7 +1,7 @@
 //! The ward record's HTTP API (docs/api.md), over `fetch` with the same-origin session
 //! cookie. Every failure becomes an [`ApiError`] with a message a person can act on.
 
-use koe_core::api::{ErrorBody, Me, SignIn};
+use koe_core::api::{ErrorBody, Me, RequestDetail, SignIn};
 use koe_core::{Bilingual, Catalogue, PullResponse, PushRequest, PushResponse, RequestRecord};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -134,6 +134,11 @@ pub async fn office_requests(limit: u32) -> Result<Vec<RequestRecord>, ApiError>
         None,
     )
     .await
+}
+
+/// One request with its notes and history, as this reader may see it.
+pub async fn request_detail(id: uuid::Uuid) -> Result<RequestDetail, ApiError> {
+    json("GET", &format!("/api/requests/{id}"), None).await
 }
 
 #[cfg(test)]

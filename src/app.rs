@@ -6,6 +6,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::api;
 use crate::components::{BilingualMessage, MessageKind, NetState, SyncBar};
+use crate::draft;
 use crate::i18n::{use_i18n, I18n, Msg};
 use crate::pages::{Capture, MyRequests, OfficeList, SignInPage};
 use crate::session;
@@ -120,6 +121,10 @@ fn Header() -> impl IntoView {
         leptos::task::spawn_local(async {
             let _ = api::sign_out().await;
         });
+        // What was being typed goes with the person: the next one sees no one's draft.
+        if let Some(me) = app.me.get_untracked() {
+            draft::forget(&me.staff_id);
+        }
         session::forget_me();
         app.me.set(None);
         app.page.set(Page::Capture);

@@ -6,9 +6,11 @@
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod draft;
 pub mod i18n;
 pub mod ids;
 pub mod pages;
+pub mod photos;
 pub mod session;
 pub mod state;
 pub mod store;

@@ -38,6 +38,18 @@ pub fn SyncBar() -> impl IntoView {
                 format!("{counts}・{last}")
             }
         };
+        let line = match (engine.photo_progress.get(), engine.photos_waiting.get()) {
+            (Some((done, total)), _) => {
+                format!(
+                    "{line}・{}",
+                    Msg::SyncPhotos.fill(lang, &format!("{done}/{total}"))
+                )
+            }
+            (None, n) if n > 0 => {
+                format!("{line}・{}", Msg::PhotosWaiting.fill(lang, &n.to_string()))
+            }
+            _ => line,
+        };
         let rejected = engine.rejected.get();
         if rejected > 0 {
             format!(

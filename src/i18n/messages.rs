@@ -90,6 +90,9 @@ messages! {
     Save => "保存", "Save";
     Saving => "保存中…", "Saving…";
     Saved => "保存しました（未送信）", "Saved (not sent yet)";
+    DraftRestored => "下書きを復元しました", "Draft restored";
+    DiscardDraft => "破棄", "Discard";
+    RecentCategories => "最近使った分類", "Recent";
     NoCatalogue => "分類の一覧がありません。接続してサインインし直してください。", "There is no category list. Connect and sign in again.";
 
     MineTitle => "自分の受付", "My requests";
@@ -103,6 +106,30 @@ messages! {
     Reason => "理由: {}", "Reason: {}";
     NoTitle => "（件名なし）", "(no title)";
 
+    OpenDetail => "詳細", "Details";
+    DetailTitle => "受付の詳細", "Request details";
+    BackToList => "一覧に戻る", "Back to the list";
+    Logged => "受付日時（端末）", "Logged (device time)";
+    SyncStateLabel => "送信状態", "Sending";
+    Coordinates => "緯度・経度 {}", "Latitude, longitude {}";
+    AccuracyM => "精度 ±{} m", "Accuracy ±{} m";
+    NoPlace => "（場所なし）", "(no place)";
+    OfficeSide => "区の対応", "What the office did";
+    NotPulledYet => "区からの情報はまだありません（同期後に表示）。", "Nothing from the office yet (shown after syncing).";
+    Assignee => "担当者", "Assignee";
+    Response => "対応内容", "Response";
+    RouteBy => "振分期限", "Route by";
+    FirstResponseBy => "初回対応期限", "First response by";
+    ConflictsTitle => "反映されなかった変更", "Edits that did not apply";
+    Notes => "内部メモ", "Notes";
+    History => "履歴", "History";
+    NoneYet => "なし", "None";
+    ShownWhenOnline => "オンライン時に表示", "Shown when online";
+    HistoryCreate => "受付", "Logged";
+    HistorySetFields => "変更", "Changed";
+    HistoryAddNote => "メモ追加", "Note added";
+    NotFound => "この受付は見つかりません。", "This request was not found.";
+
     OfficeTitle => "区の一覧", "Ward requests";
     OfficeNeedsConnection => "区の一覧を見るにはネットワーク接続が必要です。接続してからもう一度開いてください。", "The ward list needs a connection. Connect and open it again.";
     OfficeEmpty => "受付はまだありません。", "No requests yet.";
@@ -113,6 +140,16 @@ messages! {
     LoggedBy => "受付者", "Logged by";
     ResolveBy => "対応期限", "Resolve by";
     Redacted => "（要配慮・非表示）", "(Sensitive, hidden)";
+
+    AddPhoto => "写真を追加", "Add photo";
+    PhotoPreparing => "写真を処理中…", "Preparing photos…";
+    RemovePhoto => "写真を削除", "Remove photo";
+    PhotoAlt => "写真 {}", "Photo {}";
+    PhotoFailed => "写真を読み込めませんでした（{}）。別の写真を選んでください。", "Could not read the photo ({}). Choose another photo.";
+    PhotosSynced => "写真 {} 送信済", "Photos {} sent";
+    PhotosRejected => "写真 却下 {} 枚", "{} photos rejected";
+    SyncPhotos => "写真 送信中 {}", "Sending photos {}";
+    PhotosWaiting => "写真 未送信 {} 枚", "{} photos waiting";
 
     ErrUnreachable => "区役所のサーバーに接続できません。接続を確認してください。", "Cannot reach the ward record. Check the connection.";
     ErrSignedOut => "サインインし直してください。", "Sign in again.";

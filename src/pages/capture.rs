@@ -8,6 +8,8 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
 use crate::components::{BilingualMessage, MessageKind};
+use crate::components::{PhotoPicker, PickedPhotos};
+use crate::draft::{self, SavedDraft};
 use crate::i18n::{use_i18n, Msg};
 use crate::ids;
 use crate::state::use_app;
@@ -79,10 +81,28 @@ pub fn Capture() -> impl IntoView {
     let i18n = use_i18n();
     let app = use_app();
     let engine = use_sync();
-    let draft = RwSignal::new(Draft::default());
+    // The signed-in person's kept draft comes back; every change is kept again (draft.rs).
+    let staff = app
+        .me
+        .with_untracked(|me| me.as_ref().map(|me| me.staff_id.clone()))
+        .unwrap_or_default();
+    let kept = draft::load(&staff);
+    let restored = RwSignal::new(kept.is_some());
+    let draft = RwSignal::new(kept.map(|k| k.to_draft()).unwrap_or_default());
+    let recent = RwSignal::new(draft::recent(&staff));
+    {
+        let staff = staff.clone();
+        Effect::new(move |_| {
+            let kept = draft.with(SavedDraft::of);
+            if !staff.is_empty() {
+                draft::store(&staff, &kept);
+            }
+        });
+    }
     let locating = RwSignal::new(Locating::Idle);
     let saving = RwSignal::new(false);
     let message = RwSignal::new(None::<(Bilingual, MessageKind)>);
+    let photos: PickedPhotos = RwSignal::new_local(Vec::new());
 
     let save = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -106,10 +126,17 @@ pub fn Capture() -> impl IntoView {
             return problem(e.message());
         }
         saving.set(true);
+        let (staff, category) = (staff.clone(), request.category.clone());
         leptos::task::spawn_local(async move {
-            match store.save_new_request(&request).await {
+            // The photos go in the same transaction as the request.
+            let rows = photos
+                .with_untracked(|p| p.iter().map(|p| p.to_row(request.id)).collect::<Vec<_>>());
+            match store.save_new_request_with_photos(&request, &rows).await {
                 Ok(_) => {
                     draft.set(Draft::default());
+                    photos.update(|p| p.drain(..).for_each(|p| p.release()));
+                    restored.set(false);
+                    recent.set(draft::remember_category(&staff, &category));
                     locating.set(Locating::Idle);
                     message.set(Some((Msg::Saved.bilingual(), MessageKind::Info)));
                     app.changed();
@@ -138,8 +165,25 @@ pub fn Capture() -> impl IntoView {
     view! {
         <section class="page capture" aria-labelledby="capture-title">
             <h1 id="capture-title">{move || i18n.t(Msg::CaptureTitle)}</h1>
+            <div class="draft-status" role="status" data-testid="draft-status">
+                <Show when=move || restored.get()>
+                    <span>{move || i18n.t(Msg::DraftRestored)}</span>
+                    <button
+                        type="button"
+                        class="small-button"
+                        data-testid="discard-draft"
+                        on:click=move |_| {
+                            draft.set(Draft::default());
+                            locating.set(Locating::Idle);
+                            restored.set(false);
+                        }
+                    >
+                        {move || i18n.t(Msg::DiscardDraft)}
+                    </button>
+                </Show>
+            </div>
             <form on:submit=save novalidate>
-                <CategoryPicker draft=draft/>
+                <CategoryPicker draft=draft recent=recent/>
                 <Show when=sensitive>
                     <p class="note sensitive-note">{move || i18n.t(Msg::SensitiveNote)}</p>
                 </Show>
@@ -165,6 +209,7 @@ pub fn Capture() -> impl IntoView {
                         on:input=move |ev| draft.update(|d| d.description = event_target_value(&ev))
                     ></textarea>
                 </div>
+                <PhotoPicker photos=photos/>
                 <PlaceInput draft=draft locating=locating/>
                 <fieldset class="urgency">
                     <legend>{move || i18n.t(Msg::Urgency)}</legend>
@@ -203,11 +248,45 @@ pub fn Capture() -> impl IntoView {
     }
 }
 
-/// 分類: a large select, grouped by department group (道路, 公園, 福祉, 生活環境).
+/// 分類: a large select, grouped by department group (道路, 公園, 福祉, 生活環境), after
+/// the person's recently used categories (最近使った分類).
 #[component]
-fn CategoryPicker(draft: RwSignal<Draft>) -> impl IntoView {
+fn CategoryPicker(draft: RwSignal<Draft>, recent: RwSignal<Vec<String>>) -> impl IntoView {
     let i18n = use_i18n();
     let app = use_app();
+    let option = move |code: String, label: String| {
+        let selected = {
+            let code = code.clone();
+            move || draft.with(|d| d.category == code)
+        };
+        view! { <option value=code prop:selected=selected>{label}</option> }
+    };
+    let recent_group = move || {
+        let lang = i18n.lang();
+        let options = app.catalogue.with(|c| {
+            let c = c.as_ref()?;
+            let codes = recent.with(|r| draft::still_offered(r, |code| c.category(code).is_some()));
+            Some(
+                codes
+                    .into_iter()
+                    .filter_map(|code| c.category(&code))
+                    .map(|c| {
+                        option(
+                            c.code.clone(),
+                            lang.choose(&c.name_ja, &c.name_en).to_owned(),
+                        )
+                    })
+                    .collect::<Vec<_>>(),
+            )
+        })?;
+        (!options.is_empty()).then(|| {
+            view! {
+                <optgroup label=i18n.t(Msg::RecentCategories) data-testid="recent-categories">
+                    {options}
+                </optgroup>
+            }
+        })
+    };
     let groups = move || {
         let lang = i18n.lang();
         app.catalogue.with(|c| {
@@ -247,6 +326,7 @@ fn CategoryPicker(draft: RwSignal<Draft>) -> impl IntoView {
                 <option value="" prop:selected=move || draft.with(|d| d.category.is_empty())>
                     {move || i18n.t(Msg::ChooseCategory)}
                 </option>
+                {recent_group}
                 {groups}
             </select>
         </div>

@@ -3,11 +3,15 @@
 
 use koe_core::{Bilingual, Catalogue};
 use leptos::prelude::*;
+use uuid::Uuid;
 
+use crate::components::PhotoBadge;
 use crate::components::{BilingualMessage, MessageKind, SyncBadge};
 use crate::i18n::{format_time, use_i18n, Msg};
 use crate::state::use_app;
 use crate::store::LocalRequest;
+
+use super::request_detail::RequestDetailView;
 
 /// Characters of the description shown under the title.
 const PREVIEW_CHARS: usize = 60;
@@ -16,6 +20,8 @@ const PREVIEW_CHARS: usize = 60;
 pub fn MyRequests() -> impl IntoView {
     let i18n = use_i18n();
     let app = use_app();
+    // The request opened in the detail view, if one is.
+    let selected = RwSignal::new(None::<Uuid>);
     let list = LocalResource::new(move || {
         app.revision.track();
         let store = app.store.get();
@@ -29,6 +35,8 @@ pub fn MyRequests() -> impl IntoView {
     view! {
         <section class="page mine" aria-labelledby="mine-title">
             <h1 id="mine-title">{move || i18n.t(Msg::MineTitle)}</h1>
+            {move || selected.get().map(|id| view! { <RequestDetailView id=id selected=selected/> })}
+            <div class="mine-list" hidden=move || selected.with(Option::is_some)>
             {move || match list.get().flatten() {
                 None => view! { <p class="loading" role="status">{move || i18n.t(Msg::Loading)}</p> }.into_any(),
                 Some(Err(message)) => view! { <BilingualMessage message=message kind=MessageKind::Problem/> }.into_any(),
@@ -37,17 +45,21 @@ pub fn MyRequests() -> impl IntoView {
                 }
                 Some(Ok(requests)) => view! {
                     <ul class="request-list">
-                        {requests.into_iter().map(|r| view! { <RequestRow local=r/> }).collect_view()}
+                        {requests
+                            .into_iter()
+                            .map(|r| view! { <RequestRow local=r selected=selected/> })
+                            .collect_view()}
                     </ul>
                 }
                 .into_any(),
             }}
+            </div>
         </section>
     }
 }
 
 /// The category's name and whether it is 要配慮 (an unknown category counts as 要配慮).
-fn category_of(catalogue: Option<&Catalogue>, code: &str) -> (Bilingual, bool) {
+pub(super) fn category_of(catalogue: Option<&Catalogue>, code: &str) -> (Bilingual, bool) {
     match catalogue.and_then(|c| c.category(code)) {
         Some(c) => (
             Bilingual::new(
@@ -69,7 +81,7 @@ fn preview(text: &str) -> String {
 }
 
 #[component]
-fn RequestRow(local: LocalRequest) -> impl IntoView {
+fn RequestRow(local: LocalRequest, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
     let i18n = use_i18n();
     let app = use_app();
     let (category, sensitive) = app
@@ -84,8 +96,12 @@ fn RequestRow(local: LocalRequest) -> impl IntoView {
         .filter(|d| !d.is_empty());
     let status = local.status();
     let logged = format_time(local.logged_at() as f64);
+    let id = local.id;
+    // Tapping anywhere on the row opens it; the 詳細 button is the keyboard's way in
+    // (its click bubbles up to the row).
     view! {
         <li
+            on:click=move |_| selected.set(Some(id))
             data-testid="my-request"
             data-id=local.id.to_string()
             data-sync=local.sync.code()
@@ -113,6 +129,7 @@ fn RequestRow(local: LocalRequest) -> impl IntoView {
             }}
             <div class="badges">
                 <SyncBadge state=local.sync.clone()/>
+                <PhotoBadge request_id=local.id/>
                 {status.map(|s| {
                     view! {
                         <span class=format!("badge status-{}", s.code())>
@@ -123,6 +140,9 @@ fn RequestRow(local: LocalRequest) -> impl IntoView {
                         </span>
                     }
                 })}
+                <button type="button" class="small-button open-detail" data-testid="open-detail">
+                    {move || i18n.t(Msg::OpenDetail)}
+                </button>
             </div>
         </li>
     }

@@ -1,6 +1,6 @@
 //! The device's IndexedDB: `requests` (key: request id; a [`LocalRequest`]), `outbox`
-//! (key: mutation id; a `koe_core::Mutation`) and `meta` (key: a name; the device id, the
-//! next mutation id and the pull cursor).
+//! (key: mutation id; a `koe_core::Mutation`), `meta` (key: a name; the device id, the
+//! next mutation id and the pull cursor) and `photos` (key: photo id; a [`PhotoRow`]).
 //!
 //! Every write that must stay together is one readwrite transaction, committed
 //! explicitly, with nothing awaited inside it but IndexedDB requests.
@@ -9,11 +9,13 @@ mod error;
 mod meta;
 mod open;
 mod outbox;
+mod photos;
 mod record;
 mod requests;
 mod settle;
 
 pub use error::StoreError;
+pub use photos::{PhotoCounts, PhotoRow, PhotoState};
 pub use record::{LocalRequest, SyncState};
 pub use settle::{settlements, Settlement};
 
@@ -21,11 +23,13 @@ use indexed_db_futures::database::Database;
 
 pub const DEFAULT_DB_NAME: &str = "koe";
 /// The schema version; `open` upgrades older databases to it.
-pub const DB_VERSION: u32 = 1;
+pub const DB_VERSION: u32 = 2;
 
 pub(crate) const REQUESTS: &str = "requests";
 pub(crate) const OUTBOX: &str = "outbox";
 pub(crate) const META: &str = "meta";
+/// Added in version 2.
+pub(crate) const PHOTOS: &str = "photos";
 
 pub(crate) const META_CLIENT_ID: &str = "client_id";
 pub(crate) const META_NEXT_MUTATION_ID: &str = "next_mutation_id";

@@ -8,7 +8,7 @@ use indexed_db_futures::prelude::*;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
-use super::{Store, StoreError, DB_VERSION, META, OUTBOX, REQUESTS};
+use super::{Store, StoreError, DB_VERSION, META, OUTBOX, PHOTOS, REQUESTS};
 
 impl Store {
     /// Opens (creating or upgrading) the database `name`.
@@ -37,6 +37,10 @@ impl Store {
                     db.create_object_store(REQUESTS).build()?;
                     db.create_object_store(OUTBOX).build()?;
                     db.create_object_store(META).build()?;
+                }
+                // Version 2 only adds the photos; what version 1 holds stays as it is.
+                if old < 2 {
+                    db.create_object_store(PHOTOS).build()?;
                 }
                 Ok(())
             })

@@ -7,21 +7,36 @@ use koe_core::{Mutation, MutationKind, NewRequest, RequestRecord};
 use uuid::Uuid;
 
 use super::record::{newest_first, LocalRequest};
-use super::{Store, StoreError, META, META_NEXT_MUTATION_ID, META_PULL_CURSOR, OUTBOX, REQUESTS};
+use super::{
+    PhotoRow, Store, StoreError, META, META_NEXT_MUTATION_ID, META_PULL_CURSOR, OUTBOX, PHOTOS,
+    REQUESTS,
+};
 
 impl Store {
     /// Saves a request logged on this device: the request (未送信), its create mutation
     /// in the outbox and the next mutation id, in one transaction. Returns the mutation
     /// id. On error nothing is written.
     pub async fn save_new_request(&self, request: &NewRequest) -> Result<u64, StoreError> {
+        self.save_new_request_with_photos(request, &[]).await
+    }
+
+    /// [`save_new_request`](Self::save_new_request) with the request's photos, all in the
+    /// same transaction: a request is never stored without its photos, nor a photo
+    /// without its request. On error (a full device included) nothing is written.
+    pub async fn save_new_request_with_photos(
+        &self,
+        request: &NewRequest,
+        photos: &[PhotoRow],
+    ) -> Result<u64, StoreError> {
         let tx = self
             .db()
-            .transaction([REQUESTS, OUTBOX, META])
+            .transaction([REQUESTS, OUTBOX, META, PHOTOS])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let requests = tx.object_store(REQUESTS)?;
         let outbox = tx.object_store(OUTBOX)?;
         let meta = tx.object_store(META)?;
+        let photo_store = tx.object_store(PHOTOS)?;
 
         let next: Option<f64> = meta.get(META_NEXT_MUTATION_ID).serde()?.await?;
         let mutation_id = next.map_or(1, |n| n as u64);
@@ -50,6 +65,14 @@ impl Store {
             .without_key_type()
             .serde()?
             .await?;
+        for photo in photos {
+            photo_store
+                .add(photo.to_js()?)
+                .with_key(photo.key())
+                .without_key_type()
+                .primitive()?
+                .await?;
+        }
         tx.commit().await?;
         Ok(mutation_id)
     }

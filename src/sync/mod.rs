@@ -3,11 +3,13 @@
 //! back, when the page becomes visible, on a timer with backoff and by 今すぐ同期.
 
 mod backoff;
+mod photos;
 mod pull;
 mod push;
 mod triggers;
 
 pub use backoff::next_wait;
+pub use photos::{upload_photos, PhotoSummary, CHUNK};
 pub use pull::pull_changes;
 pub use push::{push_outbox, PushSummary, BATCH};
 pub use triggers::install_triggers;
@@ -66,6 +68,10 @@ pub struct SyncEngine {
     pub last_synced: RwSignal<Option<f64>>,
     /// Requests the last sync saw rejected.
     pub rejected: RwSignal<u32>,
+    /// Photos still to be sent.
+    pub photos_waiting: RwSignal<u32>,
+    /// While photos are being sent: how many of how many are done.
+    pub photo_progress: RwSignal<Option<(u32, u32)>>,
     running: StoredValue<bool>,
     again: StoredValue<bool>,
     step: StoredValue<u32>,
@@ -81,6 +87,8 @@ impl SyncEngine {
             waiting: RwSignal::new(0),
             last_synced: RwSignal::new(None),
             rejected: RwSignal::new(0),
+            photos_waiting: RwSignal::new(0),
+            photo_progress: RwSignal::new(None),
             running: StoredValue::new(false),
             again: StoredValue::new(false),
             step: StoredValue::new(0),
@@ -102,8 +110,16 @@ impl SyncEngine {
                 if let Ok(n) = store.outbox_len().await {
                     self.waiting.set(n);
                 }
+                self.count_photos(&store).await;
             }
         });
+    }
+
+    async fn count_photos(self, store: &crate::store::Store) {
+        if let Ok(photos) = store.photos().await {
+            let n = photos.iter().filter(|p| p.state.pending()).count() as u32;
+            self.photos_waiting.set(n);
+        }
     }
 
     async fn run(self) {
@@ -116,7 +132,9 @@ impl SyncEngine {
         loop {
             self.again.set_value(false);
             let result = self.run_once().await;
-            pending = result.is_err() || self.waiting.get_untracked() > 0;
+            pending = result.is_err()
+                || self.waiting.get_untracked() > 0
+                || self.photos_waiting.get_untracked() > 0;
             match result {
                 Ok(()) => {
                     self.last_synced.set(Some(now_ms()));
@@ -153,6 +171,7 @@ impl SyncEngine {
             return Ok(());
         };
         self.waiting.set(store.outbox_len().await?);
+        self.count_photos(&store).await;
         // Signed out on this device: keep everything for whoever signs in next.
         if self.app.me.with_untracked(Option::is_none) {
             return Ok(());
@@ -174,6 +193,18 @@ impl SyncEngine {
         self.rejected.set(summary.rejected);
 
         pull_changes(&store, || app.changed()).await?;
+
+        // Photos go after the records they belong to, in a queue of their own.
+        let photo_progress = self.photo_progress;
+        let photos = upload_photos(&store, |done, total| {
+            photo_progress.set(Some((done, total)));
+            app.changed();
+        })
+        .await;
+        photo_progress.set(None);
+        app.changed();
+        self.count_photos(&store).await;
+        photos?;
 
         if !self.catalogue_fresh.get_value() {
             if let Ok(catalogue) = api::catalogue().await {

@@ -1,0 +1,418 @@
+//! 受付の詳細: one request from 自分の受付 — everything logged, what the office did as last
+//! pulled (both from the device's store, so it opens offline), and, when online, the
+//! notes and history from the ward record (`GET /api/requests/{id}`).
+
+use koe_core::api::HistoryItem;
+use koe_core::{Catalogue, Note, Place, RequestRecord};
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use crate::api::{self, ApiError};
+use crate::components::{BilingualMessage, MessageKind, SyncBadge};
+use crate::i18n::{format_time, use_i18n, Lang, Msg};
+use crate::state::use_app;
+use crate::store::LocalRequest;
+
+use super::my_requests::category_of;
+
+/// Whether this person may read the request's details on this device: not when the ward
+/// record redacted it, and a 要配慮 request only when the ward record says they logged
+/// it (a sensitive request still waiting to be sent has no known author here, since the
+/// device may be shared, so its details stay hidden too).
+pub(crate) fn shows_details(local: &LocalRequest, staff_id: &str, sensitive: bool) -> bool {
+    match &local.server {
+        Some(server) if server.redacted => false,
+        _ if !sensitive => true,
+        Some(server) => !staff_id.is_empty() && server.logged_by == staff_id,
+        None => false,
+    }
+}
+
+/// The place as logged or as the office last set it, in words.
+fn place_text(place: &Place, lang: Lang) -> Vec<String> {
+    let mut lines = Vec::new();
+    if !place.address.trim().is_empty() {
+        lines.push(place.address.trim().to_owned());
+    }
+    if !place.landmark.trim().is_empty() {
+        lines.push(place.landmark.trim().to_owned());
+    }
+    if let (Some(lat), Some(lon)) = (place.lat, place.lon) {
+        let mut fix = Msg::Coordinates.fill(lang, &format!("{lat:.5}, {lon:.5}"));
+        if let Some(accuracy) = place.accuracy_m {
+            fix.push_str(" / ");
+            fix.push_str(&Msg::AccuracyM.fill(lang, &format!("{accuracy:.0}")));
+        }
+        lines.push(fix);
+    }
+    if lines.is_empty() {
+        lines.push(Msg::NoPlace.text(lang).to_owned());
+    }
+    lines
+}
+
+fn history_kind(kind: &str) -> Option<Msg> {
+    match kind {
+        "create_request" => Some(Msg::HistoryCreate),
+        "set_fields" => Some(Msg::HistorySetFields),
+        "add_note" => Some(Msg::HistoryAddNote),
+        _ => None,
+    }
+}
+
+/// One label and value of the detail list.
+fn field(label: Msg, value: impl IntoView + 'static) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="detail-field">
+            <dt>{move || i18n.t(label)}</dt>
+            <dd>{value}</dd>
+        </div>
+    }
+}
+
+fn section_name(catalogue: Option<&Catalogue>, code: &str, lang: Lang) -> String {
+    catalogue
+        .and_then(|c| c.section(code))
+        .map(|s| lang.choose(&s.name_ja, &s.name_en).to_owned())
+        .unwrap_or_else(|| code.to_owned())
+}
+
+#[component]
+pub fn RequestDetailView(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let app = use_app();
+    // Moving focus to the heading tells a screen reader (and the keyboard) where it is.
+    let heading = NodeRef::<leptos::html::H2>::new();
+    Effect::new(move |_| {
+        if let Some(h) = heading.get() {
+            let _ = h.focus();
+        }
+    });
+    let local = LocalResource::new(move || {
+        app.revision.track();
+        let store = app.store.get();
+        async move {
+            match store {
+                Some(store) => Some(store.request(id).await.map_err(|e| e.message())),
+                None => None,
+            }
+        }
+    });
+    view! {
+        <section class="request-detail" data-testid="request-detail" aria-labelledby="detail-title">
+            <button
+                type="button"
+                class="secondary-button back"
+                data-testid="detail-back"
+                on:click=move |_| selected.set(None)
+            >
+                {move || i18n.t(Msg::BackToList)}
+            </button>
+            <h2 id="detail-title" tabindex="-1" node_ref=heading>{move || i18n.t(Msg::DetailTitle)}</h2>
+            {move || match local.get().flatten() {
+                None => view! { <p class="loading" role="status">{move || i18n.t(Msg::Loading)}</p> }.into_any(),
+                Some(Err(message)) => view! { <BilingualMessage message=message kind=MessageKind::Problem/> }.into_any(),
+                Some(Ok(None)) => view! { <p class="empty">{move || i18n.t(Msg::NotFound)}</p> }.into_any(),
+                Some(Ok(Some(local))) => view! { <Logged local=local/> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// What was logged and what the office did, from the device's store.
+#[component]
+fn Logged(local: LocalRequest) -> impl IntoView {
+    let i18n = use_i18n();
+    let app = use_app();
+    let (category, sensitive) = app
+        .catalogue
+        .with_untracked(|c| category_of(c.as_ref(), local.category()));
+    let staff = app
+        .me
+        .with_untracked(|me| me.as_ref().map(|me| me.staff_id.clone()))
+        .unwrap_or_default();
+    let shows = shows_details(&local, &staff, sensitive);
+    let server = local.server.clone();
+    let logged = format_time(local.logged_at() as f64);
+    let category_field = field(
+        Msg::Category,
+        view! {
+            <span>{move || i18n.lang().pick(&category).to_owned()}</span>
+            {sensitive.then(|| view! { " " <span class="sensitive-marker">{move || i18n.t(Msg::Sensitive)}</span> })}
+        },
+    );
+    let common = view! {
+        {category_field}
+        {field(Msg::Logged, view! { <time>{logged}</time> })}
+        {field(Msg::SyncStateLabel, view! { <SyncBadge state=local.sync.clone()/> })}
+    };
+    if !shows {
+        let status = local.status();
+        return view! {
+            <dl class="detail-list">
+                {common}
+                {status.map(|s| field(Msg::Status, move || {
+                    i18n.lang().choose(s.label_ja(), s.label_en()).to_owned()
+                }))}
+            </dl>
+        }
+        .into_any();
+    }
+
+    let title = local.title().map(str::to_owned);
+    let description = server
+        .as_ref()
+        .and_then(|s| s.description.clone())
+        .or_else(|| local.request.as_ref().map(|r| r.description.clone()))
+        .filter(|d| !d.trim().is_empty());
+    let place = server
+        .as_ref()
+        .and_then(|s| s.place.clone())
+        .or_else(|| local.request.as_ref().map(|r| r.place.clone()))
+        .unwrap_or_default();
+    let urgency = server
+        .as_ref()
+        .map(|s| s.urgency)
+        .or_else(|| local.request.as_ref().map(|r| r.urgency));
+    view! {
+        <dl class="detail-list">
+            {field(Msg::Title, view! {
+                <span data-testid="detail-title">
+                    {move || title.clone().unwrap_or_else(|| i18n.t(Msg::NoTitle).to_owned())}
+                </span>
+            })}
+            {field(Msg::Description, move || {
+                description.clone().unwrap_or_else(|| i18n.t(Msg::NoneYet).to_owned())
+            })}
+            {field(Msg::Place, move || {
+                place_text(&place, i18n.lang())
+                    .into_iter()
+                    .map(|line| view! { <span class="detail-line">{line}</span> })
+                    .collect_view()
+            })}
+            {urgency.map(|u| field(Msg::Urgency, move || {
+                i18n.lang().choose(u.label_ja(), u.label_en()).to_owned()
+            }))}
+            {common}
+        </dl>
+        <h3>{move || i18n.t(Msg::OfficeSide)}</h3>
+        {match server {
+            Some(record) => view! { <OfficeSide record=record/> }.into_any(),
+            None => view! { <p class="note">{move || i18n.t(Msg::NotPulledYet)}</p> }.into_any(),
+        }}
+        <ServerTrail id=local.id/>
+    }
+    .into_any()
+}
+
+/// The office's side as last pulled: status, section, assignee, response, due dates and
+/// the edits that lost.
+#[component]
+fn OfficeSide(record: RequestRecord) -> impl IntoView {
+    let i18n = use_i18n();
+    let app = use_app();
+    let status = record.status;
+    let section = record.section.clone();
+    let assignee = record.assignee.clone().filter(|a| !a.is_empty());
+    let response = record.response.clone().filter(|r| !r.trim().is_empty());
+    let none = move || i18n.t(Msg::NoneYet).to_owned();
+    let due = record.due;
+    let conflicts = record.conflicts.clone();
+    view! {
+        <dl class="detail-list">
+            {field(Msg::Status, move || {
+                i18n.lang().choose(status.label_ja(), status.label_en()).to_owned()
+            })}
+            {field(Msg::Section, move || {
+                app.catalogue.with(|c| section_name(c.as_ref(), &section, i18n.lang()))
+            })}
+            {field(Msg::Assignee, move || assignee.clone().unwrap_or_else(none))}
+            {field(Msg::Response, move || response.clone().unwrap_or_else(none))}
+            {due.map(|d| view! {
+                {field(Msg::RouteBy, view! { <time>{format_time(d.route_by as f64)}</time> })}
+                {field(Msg::FirstResponseBy, view! { <time>{format_time(d.first_response_by as f64)}</time> })}
+                {field(Msg::ResolveBy, view! { <time>{format_time(d.resolve_by as f64)}</time> })}
+            })}
+        </dl>
+        {(!conflicts.is_empty()).then(|| view! {
+            <h4>{move || i18n.t(Msg::ConflictsTitle)}</h4>
+            <ul class="detail-conflicts" data-testid="detail-conflicts">
+                {conflicts
+                    .into_iter()
+                    .map(|c| {
+                        let field = c.field;
+                        let value = c.device_value.to_string();
+                        let by = c.by.clone();
+                        let at = format_time(c.at as f64);
+                        view! {
+                            <li>
+                                {move || i18n.lang().choose(field.label_ja(), field.label_en()).to_owned()}
+                                ": " {value} " (" {by} ", " <time>{at}</time> ")"
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        })}
+    }
+}
+
+/// Notes and history from the ward record: fetched only when online.
+#[component]
+fn ServerTrail(id: Uuid) -> impl IntoView {
+    let i18n = use_i18n();
+    let app = use_app();
+    let detail = LocalResource::new(move || {
+        let online = app.online.get();
+        async move {
+            if !online {
+                return None;
+            }
+            Some(match api::request_detail(id).await {
+                // Not on the ward record yet (still waiting to be sent): nothing to list.
+                Err(ApiError::Refused { status: 404, .. }) => Ok(None),
+                other => other.map(Some),
+            })
+        }
+    });
+    let body = move || {
+        if !app.online.get() {
+            return view! { <p class="note" data-testid="shown-when-online">{move || i18n.t(Msg::ShownWhenOnline)}</p> }
+                .into_any();
+        }
+        match detail.get() {
+            None | Some(None) => {
+                view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }.into_any()
+            }
+            Some(Some(Err(e))) => {
+                view! { <BilingualMessage message=e.message() kind=MessageKind::Problem/> }
+                    .into_any()
+            }
+            Some(Some(Ok(found))) => {
+                let (notes, history) = found.map(|d| (d.notes, d.history)).unwrap_or_default();
+                view! { <Trail notes=notes history=history/> }.into_any()
+            }
+        }
+    };
+    view! { <div class="detail-trail" data-testid="detail-trail">{body}</div> }
+}
+
+#[component]
+fn Trail(notes: Vec<Note>, history: Vec<HistoryItem>) -> impl IntoView {
+    let i18n = use_i18n();
+    let none = move || view! { <p class="empty">{move || i18n.t(Msg::NoneYet)}</p> };
+    view! {
+        <h3>{move || i18n.t(Msg::Notes)}</h3>
+        {if notes.is_empty() {
+            none().into_any()
+        } else {
+            view! {
+                <ul class="detail-notes" data-testid="detail-notes">
+                    {notes
+                        .into_iter()
+                        .map(|n| view! {
+                            <li>
+                                <span class="meta"><time>{format_time(n.at as f64)}</time> " " {n.by}</span>
+                                <p>{n.text}</p>
+                            </li>
+                        })
+                        .collect_view()}
+                </ul>
+            }
+            .into_any()
+        }}
+        <h3>{move || i18n.t(Msg::History)}</h3>
+        {if history.is_empty() {
+            none().into_any()
+        } else {
+            view! {
+                <ul class="detail-history" data-testid="detail-history">
+                    {history
+                        .into_iter()
+                        .map(|h| {
+                            let kind = history_kind(&h.kind);
+                            let raw = h.kind.clone();
+                            view! {
+                                <li>
+                                    <time>{format_time(h.at as f64)}</time> " "
+                                    {move || kind.map_or_else(|| raw.clone(), |k| i18n.t(k).to_owned())}
+                                    " (" {h.by} ")"
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            }
+            .into_any()
+        }}
+    }
+}
+
+// Pure logic: these run natively (`cargo test -p koe-app --lib`) and in the browser.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use koe_core::{NewRequest, Status, Urgency};
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    fn logged(category: &str) -> LocalRequest {
+        LocalRequest::logged(NewRequest {
+            id: koe_core::id::request_id(1, [3; 10]),
+            category: category.into(),
+            title: "件名".into(),
+            description: String::new(),
+            place: Place::default(),
+            urgency: Urgency::Low,
+            logged_at: 1,
+            contact: Default::default(),
+        })
+    }
+
+    fn pulled(local: LocalRequest, by: &str, redacted: bool) -> LocalRequest {
+        let r = local.request.clone().unwrap();
+        let record = RequestRecord {
+            redacted,
+            status: Status::Routed,
+            ..RequestRecord::created(&r, "road", by, 2, 3)
+        };
+        LocalRequest::pulled(Some(local), record)
+    }
+
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    fn sensitive_details_only_for_their_author() {
+        let plain = logged("road-pothole");
+        assert!(shows_details(&plain, "road01", false));
+        let waiting = logged("welfare-elderly");
+        assert!(!shows_details(&waiting, "road01", true));
+        let mine = pulled(waiting.clone(), "road01", false);
+        assert!(shows_details(&mine, "road01", true));
+        assert!(!shows_details(&mine, "road02", true));
+        assert!(!shows_details(&mine, "", true));
+        let redacted = pulled(plain, "road01", true);
+        assert!(!shows_details(&redacted, "road01", false));
+    }
+
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    fn places_read_as_lines() {
+        let place = Place {
+            lat: Some(35.6),
+            lon: Some(139.6),
+            accuracy_m: Some(12.4),
+            address: " 高津区 ".into(),
+            landmark: String::new(),
+        };
+        let lines = place_text(&place, Lang::En);
+        assert_eq!(lines[0], "高津区");
+        assert_eq!(
+            lines[1],
+            "Latitude, longitude 35.60000, 139.60000 / Accuracy ±12 m"
+        );
+        assert_eq!(place_text(&Place::default(), Lang::Ja), ["（場所なし）"]);
+        assert_eq!(history_kind("add_note"), Some(Msg::HistoryAddNote));
+        assert_eq!(history_kind("other"), None);
+    }
+}

@@ -1,0 +1,214 @@
+//! The photo queue: after the records are pushed, each waiting photo is declared
+//! (`PUT /api/photos/{id}`, which also says where an interrupted upload stands) and its
+//! bytes sent from there in 1 MiB chunks (`PATCH …?offset=N`). A photo the ward record
+//! refuses for good is marked rejected with the reason and never holds up the others.
+
+use koe_core::photo::{PhotoProgress, PhotoUpload};
+use koe_core::Bilingual;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Request, RequestCredentials, RequestInit, Response};
+
+use super::SyncError;
+use crate::api::{error_from, ApiError};
+use crate::store::{PhotoRow, PhotoState, Store, SyncState};
+
+/// Bytes sent per `PATCH` (the ward record takes up to 2 MiB).
+pub const CHUNK: u64 = 1024 * 1024;
+
+/// What the photo queue did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct PhotoSummary {
+    pub sent: u32,
+    pub rejected: u32,
+    /// Left waiting (their request not on the ward record yet, or a passing failure).
+    pub waiting: u32,
+}
+
+/// How one upload ended, short of success.
+enum Stop {
+    /// Try again later (network, server trouble, request not there yet).
+    Later(ApiError),
+    /// The ward record will never take it.
+    Rejected(Bilingual),
+}
+
+async fn send(
+    method: &str,
+    path: &str,
+    body: &JsValue,
+    content_type: &str,
+) -> Result<(u16, String), ApiError> {
+    let unexpected = |e: JsValue| ApiError::Unexpected(format!("{e:?}"));
+    let init = RequestInit::new();
+    init.set_method(method);
+    init.set_credentials(RequestCredentials::SameOrigin);
+    let headers = web_sys::Headers::new().map_err(unexpected)?;
+    headers
+        .set("Accept", "application/json")
+        .map_err(unexpected)?;
+    headers
+        .set("Content-Type", content_type)
+        .map_err(unexpected)?;
+    init.set_headers(&headers);
+    init.set_body(body);
+    let request = Request::new_with_str_and_init(path, &init).map_err(unexpected)?;
+    let window = web_sys::window().ok_or_else(|| ApiError::Unexpected("no window".into()))?;
+    let response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    let response: Response = response.dyn_into().map_err(unexpected)?;
+    let status = response.status();
+    let text = JsFuture::from(response.text().map_err(unexpected)?)
+        .await
+        .map_err(|_| ApiError::Unreachable)?
+        .as_string()
+        .unwrap_or_default();
+    Ok((status, text))
+}
+
+fn progress_of(text: &str) -> Result<PhotoProgress, ApiError> {
+    serde_json::from_str(text).map_err(|e| ApiError::Unexpected(e.to_string()))
+}
+
+/// Whether a refusal is for good (the photo itself is wrong) rather than for now.
+fn permanent(status: u16) -> bool {
+    matches!(status, 403 | 409 | 413 | 415 | 422)
+}
+
+fn stop_for(status: u16, text: &str) -> Stop {
+    let e = error_from(status, text);
+    if permanent(status) {
+        Stop::Rejected(e.message())
+    } else {
+        Stop::Later(e)
+    }
+}
+
+/// Sends one photo from wherever the ward record has it; `Ok` once it is complete.
+async fn upload(store: &Store, photo: &PhotoRow) -> Result<(), Stop> {
+    let path = format!("/api/photos/{}", photo.photo_id);
+    let declare = serde_json::to_string(&PhotoUpload {
+        request_id: photo.request_id,
+        sha256: photo.sha256.clone(),
+        size: photo.size,
+        content_type: photo.content_type.clone(),
+    })
+    .map_err(|e| Stop::Later(ApiError::Unexpected(e.to_string())))?;
+    let (status, text) = send(
+        "PUT",
+        &path,
+        &JsValue::from_str(&declare),
+        "application/json",
+    )
+    .await
+    .map_err(Stop::Later)?;
+    if !(200..300).contains(&status) {
+        return Err(stop_for(status, &text));
+    }
+    let mut progress = progress_of(&text).map_err(Stop::Later)?;
+    let mut mismatches = 0;
+    // Enough rounds for every chunk twice over; a ward record that keeps moving the
+    // offset about does not keep the queue busy for ever.
+    let rounds = 2 * (photo.size / CHUNK + 2) + 4;
+    for _ in 0..rounds {
+        if progress.complete {
+            return Ok(());
+        }
+        let _ = store
+            .update_photo(photo.photo_id, progress.received, PhotoState::Uploading)
+            .await;
+        let start = progress.received.min(photo.size);
+        let end = (start + CHUNK).min(photo.size);
+        let chunk = photo
+            .blob
+            .slice_with_f64_and_f64(start as f64, end as f64)
+            .map_err(|e| Stop::Later(ApiError::Unexpected(format!("{e:?}"))))?;
+        let (status, text) = send(
+            "PATCH",
+            &format!("{path}?offset={start}"),
+            &chunk,
+            "application/octet-stream",
+        )
+        .await
+        .map_err(Stop::Later)?;
+        match status {
+            200..=299 => progress = progress_of(&text).map_err(Stop::Later)?,
+            409 => {
+                // wrong_offset: carry on from where the ward record is.
+                let expected = serde_json::from_str::<serde_json::Value>(&text)
+                    .ok()
+                    .and_then(|v| v.get("expected_offset").and_then(|o| o.as_u64()));
+                match expected {
+                    Some(at) => progress.received = at,
+                    None => return Err(stop_for(status, &text)),
+                }
+            }
+            422 if mismatches == 0 => {
+                // sha256_mismatch: the ward record starts again from 0; try once more.
+                mismatches += 1;
+                progress.received = 0;
+            }
+            _ => return Err(stop_for(status, &text)),
+        }
+    }
+    Err(Stop::Later(ApiError::Unexpected(
+        "upload did not finish".into(),
+    )))
+}
+
+/// Sends every waiting photo whose request the ward record has; `progress(done, total)`
+/// as photos finish. Stops at the first network failure (the rest wait for the next
+/// sync); anything else only concerns the photo it happened to.
+pub async fn upload_photos(
+    store: &Store,
+    mut progress: impl FnMut(u32, u32),
+) -> Result<PhotoSummary, SyncError> {
+    let pending: Vec<PhotoRow> = store
+        .photos()
+        .await?
+        .into_iter()
+        .filter(|p| p.state.pending())
+        .collect();
+    let mut summary = PhotoSummary::default();
+    let total = pending.len() as u32;
+    for (i, photo) in pending.iter().enumerate() {
+        progress(i as u32, total);
+        match store.request(photo.request_id).await?.map(|r| r.sync) {
+            Some(SyncState::Synced { .. }) => {}
+            Some(SyncState::Rejected { message, .. }) => {
+                // Its request will never reach the ward record, so neither will it.
+                let reason = format!("{} / {}", message.ja, message.en);
+                store
+                    .update_photo(photo.photo_id, photo.uploaded, PhotoState::Rejected(reason))
+                    .await?;
+                summary.rejected += 1;
+                continue;
+            }
+            _ => {
+                summary.waiting += 1;
+                continue;
+            }
+        }
+        match upload(store, photo).await {
+            Ok(()) => {
+                store
+                    .update_photo(photo.photo_id, photo.size, PhotoState::Synced)
+                    .await?;
+                summary.sent += 1;
+            }
+            Err(Stop::Rejected(message)) => {
+                let reason = format!("{} / {}", message.ja, message.en);
+                store
+                    .update_photo(photo.photo_id, photo.uploaded, PhotoState::Rejected(reason))
+                    .await?;
+                summary.rejected += 1;
+            }
+            Err(Stop::Later(ApiError::Unreachable)) => return Err(SyncError::Unreachable),
+            Err(Stop::Later(ApiError::SignedOut)) => return Err(SyncError::SignedOut),
+            Err(Stop::Later(_)) => summary.waiting += 1,
+        }
+    }
+    progress(total, total);
+    Ok(summary)
+}
