@@ -45,6 +45,17 @@ pub fn error_from(status: u16, text: &str) -> ApiError {
 }
 
 async fn call(method: &str, path: &str, body: Option<String>) -> Result<(u16, String), ApiError> {
+    let body = body.map(|b| JsValue::from_str(&b));
+    send(method, path, body.as_ref().map(|b| (b, "application/json"))).await
+}
+
+/// One request to the ward record with the session cookie, and an optional body with its
+/// content type: the answer's status and text. `Unreachable` only when the network failed.
+pub(crate) async fn send(
+    method: &str,
+    path: &str,
+    body: Option<(&JsValue, &str)>,
+) -> Result<(u16, String), ApiError> {
     let unexpected = |e: JsValue| ApiError::Unexpected(format!("{e:?}"));
     let init = RequestInit::new();
     init.set_method(method);
@@ -53,11 +64,11 @@ async fn call(method: &str, path: &str, body: Option<String>) -> Result<(u16, St
     headers
         .set("Accept", "application/json")
         .map_err(unexpected)?;
-    if let Some(body) = body {
+    if let Some((body, content_type)) = body {
         headers
-            .set("Content-Type", "application/json")
+            .set("Content-Type", content_type)
             .map_err(unexpected)?;
-        init.set_body(&JsValue::from_str(&body));
+        init.set_body(body);
     }
     init.set_headers(&headers);
     let request = Request::new_with_str_and_init(path, &init).map_err(unexpected)?;

@@ -5,9 +5,7 @@
 
 use koe_core::photo::{PhotoProgress, PhotoUpload};
 use koe_core::Bilingual;
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{Request, RequestCredentials, RequestInit, Response};
+use wasm_bindgen::JsValue;
 
 use super::SyncError;
 use crate::api::{error_from, ApiError};
@@ -39,32 +37,7 @@ async fn send(
     body: &JsValue,
     content_type: &str,
 ) -> Result<(u16, String), ApiError> {
-    let unexpected = |e: JsValue| ApiError::Unexpected(format!("{e:?}"));
-    let init = RequestInit::new();
-    init.set_method(method);
-    init.set_credentials(RequestCredentials::SameOrigin);
-    let headers = web_sys::Headers::new().map_err(unexpected)?;
-    headers
-        .set("Accept", "application/json")
-        .map_err(unexpected)?;
-    headers
-        .set("Content-Type", content_type)
-        .map_err(unexpected)?;
-    init.set_headers(&headers);
-    init.set_body(body);
-    let request = Request::new_with_str_and_init(path, &init).map_err(unexpected)?;
-    let window = web_sys::window().ok_or_else(|| ApiError::Unexpected("no window".into()))?;
-    let response = JsFuture::from(window.fetch_with_request(&request))
-        .await
-        .map_err(|_| ApiError::Unreachable)?;
-    let response: Response = response.dyn_into().map_err(unexpected)?;
-    let status = response.status();
-    let text = JsFuture::from(response.text().map_err(unexpected)?)
-        .await
-        .map_err(|_| ApiError::Unreachable)?
-        .as_string()
-        .unwrap_or_default();
-    Ok((status, text))
+    crate::api::send(method, path, Some((body, content_type))).await
 }
 
 fn progress_of(text: &str) -> Result<PhotoProgress, ApiError> {
