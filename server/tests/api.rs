@@ -12,7 +12,6 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
-use http_body_util::BodyExt;
 use koe_core::api::RequestDetail;
 use koe_core::sync::Outcome;
 use koe_core::{
@@ -828,23 +827,7 @@ impl TestApp {
             req.extensions_mut()
                 .insert(axum::extract::ConnectInfo(addr));
         }
-        let res = tower::ServiceExt::oneshot(self.router.clone(), req)
-            .await
-            .expect("infallible");
-        let status = res.status();
-        let headers = res.headers().clone();
-        let body = res
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes()
-            .to_vec();
-        Answer {
-            status,
-            headers,
-            body,
-        }
+        self.answer(req).await
     }
 }
 

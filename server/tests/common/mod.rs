@@ -159,7 +159,12 @@ impl TestApp {
         if let Some(ct) = content_type {
             req = req.header(header::CONTENT_TYPE, ct);
         }
-        let req = req.body(Body::from(body)).expect("request");
+        self.answer(req.body(Body::from(body)).expect("request"))
+            .await
+    }
+
+    /// Sends a request built by the test through the router and reads the answer whole.
+    pub async fn answer(&self, req: Request<Body>) -> Answer {
         let res = tower::ServiceExt::oneshot(self.router.clone(), req)
             .await
             .expect("infallible");
