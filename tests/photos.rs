@@ -3,6 +3,7 @@
 //! saved in one transaction (all or nothing), blobs come back byte for byte, and a
 //! version 1 database gains the `photos` store without losing what it held.
 
+use device::{fresh_name, remove};
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
@@ -14,21 +15,9 @@ use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::Blob;
 
+mod device;
+
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn fresh_name() -> String {
-    format!(
-        "koe-photos-{}",
-        koe_app::ids::new_client_id().expect("random")
-    )
-}
-
-async fn remove(store: Store, name: &str) {
-    store.close();
-    if let Ok(req) = Database::delete_by_name(name) {
-        let _ = req.await;
-    }
-}
 
 fn request(title: &str) -> NewRequest {
     NewRequest {

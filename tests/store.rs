@@ -2,32 +2,17 @@
 //! The device's IndexedDB in a real browser: a saved request and its outbox entry are
 //! written together, mutation ids rise by one, and push answers settle them.
 
-use indexed_db_futures::database::Database;
-use koe_app::store::{settlements, Store, SyncState};
+use device::{fresh, remove};
+use koe_app::store::{settlements, SyncState};
 use koe_core::sync::Outcome;
 use koe_core::{
     Bilingual, MutationKind, MutationOutcome, NewRequest, Place, RequestRecord, Status, Urgency,
 };
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
+mod device;
+
 wasm_bindgen_test_configure!(run_in_browser);
-
-/// A database of its own for each test.
-async fn fresh() -> (Store, String) {
-    let name = format!(
-        "koe-test-{}",
-        koe_app::ids::new_client_id().expect("random")
-    );
-    let store = Store::open(&name).await.expect("open");
-    (store, name)
-}
-
-async fn remove(store: Store, name: &str) {
-    store.close();
-    if let Ok(req) = Database::delete_by_name(name) {
-        let _ = req.await;
-    }
-}
 
 fn request(title: &str) -> NewRequest {
     NewRequest {

@@ -1,0 +1,28 @@
+//! What the browser tests share: an IndexedDB database of their own, removed afterwards.
+// Each test binary uses a different part of this module.
+#![allow(dead_code)]
+
+use indexed_db_futures::database::Database;
+use koe_app::store::Store;
+
+/// A database name no other test uses.
+pub fn fresh_name() -> String {
+    format!(
+        "koe-test-{}",
+        koe_app::ids::new_client_id().expect("random")
+    )
+}
+
+/// A store on a database of its own, and its name.
+pub async fn fresh() -> (Store, String) {
+    let name = fresh_name();
+    let store = Store::open(&name).await.expect("open");
+    (store, name)
+}
+
+pub async fn remove(store: Store, name: &str) {
+    store.close();
+    if let Ok(req) = Database::delete_by_name(name) {
+        let _ = req.await;
+    }
+}
