@@ -1,36 +1,15 @@
 // A road inspector in the rain: what is typed survives a reload, the category used last
 // comes first, and a saved request opens in a detail view from My requests.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { startWardRecord, launchBrowser, signIn } from "./harness.mjs";
+import { seriousViolations, signIn, wardAndBrowser } from "./harness.mjs";
 
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-
-async function seriousViolations(page) {
-  await page.addScriptTag({ content: axeSource });
-  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
-  return result.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
-}
-
-let ward;
-let browser;
-before(async () => {
-  ward = await startWardRecord();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await ward?.stop();
-});
+const world = wardAndBrowser();
 
 test("a draft survives a reload, recent categories come first, a request opens in detail", async () => {
-  const context = await browser.newContext({ locale: "ja-JP" });
+  const context = await world.browser.newContext({ locale: "ja-JP" });
   const page = await context.newPage();
-  await page.goto(ward.url);
+  await page.goto(world.ward.url);
   await signIn(page, "road01");
 
   // Typing is kept as it goes.

@@ -5,6 +5,9 @@ import { mkdtempSync, rmSync, existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { before, after } from "node:test";
 import { chromium } from "playwright-core";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
@@ -86,4 +89,32 @@ export async function signIn(page, staffId) {
 /** Waits until the service worker controls the page, so it opens offline from now on. */
 export async function waitForOfflineReady(page) {
   await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: 20_000 });
+}
+
+/**
+ * One ward record and one browser for a test file: started before its tests, stopped
+ * after them. Returns `{ ward, browser }`, filled in once `before` has run.
+ */
+export function wardAndBrowser() {
+  const world = {};
+  before(async () => {
+    world.ward = await startWardRecord();
+    world.browser = await launchBrowser();
+  });
+  after(async () => {
+    await world.browser?.close();
+    await world.ward?.stop();
+  });
+  return world;
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/** axe-core's serious and critical violations on the page, one line each. */
+export async function seriousViolations(page) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
 }

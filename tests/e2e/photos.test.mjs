@@ -1,20 +1,11 @@
 // A field worker adds two photos to a request with no signal; they survive a reload
 // offline, and once online they are uploaded after the request, each arriving once,
 // complete and downscaled on the device.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startWardRecord, launchBrowser, signIn, waitForOfflineReady } from "./harness.mjs";
+import { signIn, waitForOfflineReady, wardAndBrowser } from "./harness.mjs";
 
-let ward;
-let browser;
-before(async () => {
-  ward = await startWardRecord();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await ward?.stop();
-});
+const world = wardAndBrowser();
 
 /** Two real JPEGs of 2400×1800 (larger than the device keeps), drawn in the page. */
 function drawPhotos(page) {
@@ -41,9 +32,9 @@ function drawPhotos(page) {
 }
 
 test("photos added offline survive a reload and reach the ward record once each", async () => {
-  const field = await browser.newContext({ locale: "ja-JP" });
+  const field = await world.browser.newContext({ locale: "ja-JP" });
   const page = await field.newPage();
-  await page.goto(ward.url);
+  await page.goto(world.ward.url);
   await signIn(page, "road01");
   await waitForOfflineReady(page);
   const images = await drawPhotos(page);
@@ -142,9 +133,9 @@ function drawNoise(page) {
 
 test("an upload whose answer is lost resumes from the ward record; a refused photo holds up nothing", async () => {
   // Playwright sees no request a service worker handles, so this page runs without one.
-  const field = await browser.newContext({ locale: "ja-JP", serviceWorkers: "block" });
+  const field = await world.browser.newContext({ locale: "ja-JP", serviceWorkers: "block" });
   const page = await field.newPage();
-  await page.goto(ward.url);
+  await page.goto(world.ward.url);
   await signIn(page, "road01");
   const [small] = await drawPhotos(page);
   const noise = await drawNoise(page);

@@ -1,24 +1,15 @@
 // A field worker logs a request with no signal, the app survives a reload offline, and
 // once online the request reaches the ward record, where the office clerk sees it.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startWardRecord, launchBrowser, signIn, waitForOfflineReady } from "./harness.mjs";
+import { signIn, waitForOfflineReady, wardAndBrowser } from "./harness.mjs";
 
-let ward;
-let browser;
-before(async () => {
-  ward = await startWardRecord();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await ward?.stop();
-});
+const world = wardAndBrowser();
 
 test("log a request offline, reload offline, sync online, office clerk sees it", async () => {
-  const field = await browser.newContext({ locale: "ja-JP" });
+  const field = await world.browser.newContext({ locale: "ja-JP" });
   const page = await field.newPage();
-  await page.goto(ward.url);
+  await page.goto(world.ward.url);
   await signIn(page, "road01");
   await waitForOfflineReady(page);
 
@@ -57,9 +48,9 @@ test("log a request offline, reload offline, sync online, office clerk sees it",
   await page.locator(`[data-testid="my-request"][data-id="${id}"][data-sync="synced"]`).waitFor({ timeout: 30_000 });
 
   // The office clerk, on another browser, sees it in the ward's list.
-  const office = await browser.newContext({ locale: "ja-JP" });
+  const office = await world.browser.newContext({ locale: "ja-JP" });
   const desk = await office.newPage();
-  await desk.goto(ward.url);
+  await desk.goto(world.ward.url);
   await signIn(desk, "clerk01");
   await desk.getByTestId("nav-office").click();
   const listed = desk.locator(`[data-testid="office-request"][data-id="${id}"]`);
