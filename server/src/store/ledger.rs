@@ -16,8 +16,8 @@ use koe_core::{Bilingual, Catalogue, FieldEdit, Note, RequestRecord, Viewer};
 use sqlx::{Any, Row, Transaction};
 use uuid::Uuid;
 
-use super::sql::{json_column, record_from_row, to_json, REQUEST_COLUMNS};
-use super::{Origin, SqlStore, StoreError, StoreResult};
+use super::sql::{json_column, record_from_row, to_json, uuid, REQUEST_COLUMNS};
+use super::{Origin, SqlStore, StoreResult};
 
 /// One row of the access log.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -289,10 +289,6 @@ pub(super) async fn add_note(
     let body = serde_json::json!({"note_id": note_id, "text": text});
     write_change(tx, origin, version, request_id, "add_note", &body).await?;
     Ok(Outcome::Applied { version })
-}
-
-fn uuid(text: &str) -> StoreResult<Uuid> {
-    Uuid::parse_str(text).map_err(|e| StoreError::Corrupt(format!("bad uuid {text:?}: {e}")))
 }
 
 #[async_trait]

@@ -11,7 +11,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::sql::{record_from_row, REQUEST_COLUMNS};
+use super::sql::{record_from_row, uuid, REQUEST_COLUMNS};
 use super::{SqlStore, StoreError, StoreResult};
 
 #[async_trait]
@@ -46,10 +46,6 @@ fn to_i64(n: u64) -> StoreResult<i64> {
 
 fn to_u64(n: i64) -> StoreResult<u64> {
     u64::try_from(n).map_err(|_| StoreError::Corrupt(format!("negative size {n}")))
-}
-
-fn uuid(text: &str) -> StoreResult<Uuid> {
-    Uuid::parse_str(text).map_err(|e| StoreError::Corrupt(format!("bad uuid {text:?}: {e}")))
 }
 
 fn photo_from_row(row: &AnyRow) -> StoreResult<PhotoInfo> {

@@ -222,7 +222,8 @@ fn role(code: &str) -> StoreResult<Role> {
     Role::from_code(code).ok_or_else(|| StoreError::Corrupt(format!("unknown role {code:?}")))
 }
 
-fn uuid(text: &str) -> StoreResult<Uuid> {
+/// A stored id read back; a malformed one is a corrupt record, not a panic.
+pub(super) fn uuid(text: &str) -> StoreResult<Uuid> {
     Uuid::parse_str(text).map_err(|e| StoreError::Corrupt(format!("bad uuid {text:?}: {e}")))
 }
 
