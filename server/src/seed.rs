@@ -1,5 +1,5 @@
 //! The demo ward seeded on first start: 高津区 (Takatsu Ward), its departments, sections
-//! and category catalogue, and six demo staff. The data is `server/seed/demo_ward.json`.
+//! and category catalogue, and eight demo staff. The data is `server/seed/demo_ward.json`.
 
 use koe_core::{Catalogue, Role};
 use serde::Deserialize;
