@@ -2,7 +2,7 @@
 //! cookie. Every failure becomes an [`ApiError`] with a message a person can act on.
 
 use koe_core::api::{ErrorBody, Me, RequestDetail, SignIn};
-use koe_core::{Bilingual, Catalogue, PullResponse, PushRequest, PushResponse, RequestRecord};
+use koe_core::{Bilingual, Catalogue, PullResponse, PushRequest, PushResponse};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
@@ -138,7 +138,7 @@ pub async fn pull(cursor: i64) -> Result<PullResponse, ApiError> {
 }
 
 /// The ward's requests, newest first, as this reader may see them.
-pub async fn office_requests(limit: u32) -> Result<Vec<RequestRecord>, ApiError> {
+pub async fn office_requests(limit: u32) -> Result<koe_core::api::RequestPage, ApiError> {
     json(
         "GET",
         &format!("/api/requests?limit={limit}&offset=0"),
@@ -150,6 +150,33 @@ pub async fn office_requests(limit: u32) -> Result<Vec<RequestRecord>, ApiError>
 /// One request with its notes and history, as this reader may see it.
 pub async fn request_detail(id: uuid::Uuid) -> Result<RequestDetail, ApiError> {
     json("GET", &format!("/api/requests/{id}"), None).await
+}
+
+// Office: the filtered ward list, likely duplicates, the staff directory, photos.
+
+/// One page of the ward's requests matching `filter` (`GET /api/requests?…`).
+pub async fn office_page(
+    filter: &koe_core::filter::RequestFilter,
+) -> Result<koe_core::api::RequestPage, ApiError> {
+    json("GET", &format!("/api/requests?{}", filter.to_query()), None).await
+}
+
+/// The requests likely to be the same matter as `id`, nearest first.
+pub async fn duplicates(
+    id: uuid::Uuid,
+) -> Result<Vec<koe_core::duplicates::DuplicateCandidate>, ApiError> {
+    json("GET", &format!("/api/requests/{id}/duplicates"), None).await
+}
+
+/// The active staff (for 担当者), all of them.
+pub async fn staff() -> Result<Vec<koe_core::directory::StaffEntry>, ApiError> {
+    json("GET", "/api/staff", None).await
+}
+
+/// A request's photos as the ward record holds them (metadata; the bytes are at
+/// `/api/photos/{photo_id}`).
+pub async fn request_photos(id: uuid::Uuid) -> Result<Vec<koe_core::photo::PhotoInfo>, ApiError> {
+    json("GET", &format!("/api/requests/{id}/photos"), None).await
 }
 
 #[cfg(test)]

@@ -5,10 +5,14 @@ use leptos::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::api;
+use crate::components::UpdateBanner;
 use crate::components::{BilingualMessage, MessageKind, NetState, SyncBar};
 use crate::draft;
 use crate::i18n::{use_i18n, I18n, Msg};
+use crate::pages::AdminPage;
+use crate::pages::DevicePage;
 use crate::pages::{Capture, MyRequests, OfficeList, SignInPage};
+use crate::pages::{DashboardPage, StandardsPage};
 use crate::session;
 use crate::state::{AppState, DbState, Page};
 use crate::store::{Store, DEFAULT_DB_NAME};
@@ -42,6 +46,7 @@ pub fn App() -> impl IntoView {
         </a>
         <Header/>
         <DbBanner/>
+        <UpdateBanner/>
         <Show when=move || !app.shows_sign_in() fallback=|| view! { <main id="main"><SignInPage/></main> }>
             <SyncBar/>
             <Nav/>
@@ -51,6 +56,10 @@ pub fn App() -> impl IntoView {
                     Page::Mine => view! { <MyRequests/> }.into_any(),
                     Page::Office => view! { <OfficeList/> }.into_any(),
                     Page::SignIn => view! { <SignInPage/> }.into_any(),
+                    Page::Standards => view! { <StandardsPage/> }.into_any(),
+                    Page::Dashboard => view! { <DashboardPage/> }.into_any(),
+                    Page::Device => view! { <DevicePage/> }.into_any(),
+                    Page::Admin => view! { <AdminPage/> }.into_any(),
                 }}
             </main>
         </Show>
@@ -166,6 +175,12 @@ fn Nav() -> impl IntoView {
         app.me
             .with(|me| me.as_ref().is_some_and(|me| me.role.reviews_ward()))
     };
+    let administers = move || {
+        app.me.with(|me| {
+            me.as_ref()
+                .is_some_and(|me| me.role == koe_core::Role::Admin)
+        })
+    };
     let item = move |page: Page, testid: &'static str, label: Msg| {
         view! {
             <button
@@ -182,7 +197,11 @@ fn Nav() -> impl IntoView {
         <nav class="app-nav" aria-label=move || i18n.t(Msg::MainMenu)>
             {item(Page::Capture, "nav-capture", Msg::NavCapture)}
             {item(Page::Mine, "nav-mine", Msg::NavMine)}
+            {item(Page::Device, "nav-device", Msg::NavDevice)}
             <Show when=reviews>{item(Page::Office, "nav-office", Msg::NavOffice)}</Show>
+            <Show when=reviews>{item(Page::Standards, "nav-standards", Msg::NavStandards)}</Show>
+            <Show when=reviews>{item(Page::Dashboard, "nav-dashboard", Msg::NavDashboard)}</Show>
+            <Show when=administers>{item(Page::Admin, "nav-admin", Msg::NavAdmin)}</Show>
         </nav>
     }
 }

@@ -15,6 +15,14 @@ pub enum Page {
     Office,
     /// Signing in again while still signed in on the device (the session expired).
     SignIn,
+    /// サービス基準: the standards kept (office roles).
+    Standards,
+    /// ダッシュボード: the committee's charts and the monthly summary (office roles).
+    Dashboard,
+    /// 端末: what is stored on this device, and clearing old synced requests.
+    Device,
+    /// 管理: staff, sections, categories and standards, the calendar (administrators).
+    Admin,
 }
 
 /// Where the device's database stands.
@@ -48,7 +56,19 @@ impl AppState {
         Self {
             me: RwSignal::new(session::stored_me()),
             catalogue: RwSignal::new(session::stored_catalogue()),
-            page: RwSignal::new(Page::Capture),
+            // Office: the ward list keeps its filter and open request in the address
+            // (`#/office…`), so a reload comes back to it.
+            page: RwSignal::new(
+                if window()
+                    .location()
+                    .hash()
+                    .is_ok_and(|h| h.starts_with("#/office"))
+                {
+                    Page::Office
+                } else {
+                    Page::Capture
+                },
+            ),
             online: RwSignal::new(window().navigator().on_line()),
             store: RwSignal::new_local(None),
             db: RwSignal::new(DbState::Opening),

@@ -194,6 +194,7 @@ mod tests {
                 at: 3,
             }],
             due: None,
+            milestones: Default::default(),
         }
     }
 

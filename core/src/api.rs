@@ -52,3 +52,14 @@ pub struct RequestDetail {
     pub notes: Vec<Note>,
     pub history: Vec<HistoryItem>,
 }
+
+/// `GET /api/requests`: one page of the office list (filters in [`crate::filter`]), each
+/// request as the reader may see it. `total` counts every request that matches, on all
+/// pages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequestPage {
+    pub requests: Vec<RequestRecord>,
+    pub total: i64,
+    pub offset: i64,
+    pub limit: i64,
+}

@@ -42,6 +42,25 @@ pub struct Category {
     /// (and in caches from before standards) means no due dates.
     #[serde(default)]
     pub standard: Option<ServiceStandard>,
+    /// 重複の候補: a request in the same group within this many metres …
+    #[serde(default = "default_duplicate_radius_m")]
+    pub duplicate_radius_m: u32,
+    /// … and received within this many days of another is suggested as its duplicate.
+    #[serde(default = "default_duplicate_days")]
+    pub duplicate_days: u32,
+}
+
+/// Duplicate-suggestion distance when a category does not set one (and in old caches).
+pub const DEFAULT_DUPLICATE_RADIUS_M: u32 = 100;
+/// Duplicate-suggestion window in days when a category does not set one.
+pub const DEFAULT_DUPLICATE_DAYS: u32 = 14;
+
+fn default_duplicate_radius_m() -> u32 {
+    DEFAULT_DUPLICATE_RADIUS_M
+}
+
+fn default_duplicate_days() -> u32 {
+    DEFAULT_DUPLICATE_DAYS
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -167,6 +186,8 @@ pub(crate) mod tests {
                         first_response_days: 3,
                         resolve_days: 20,
                     }),
+                    duplicate_radius_m: 50,
+                    duplicate_days: 14,
                 },
                 Category {
                     code: "welfare-elderly".into(),
@@ -177,6 +198,8 @@ pub(crate) mod tests {
                     default_section: "elderly".into(),
                     sensitive: true,
                     standard: None,
+                    duplicate_radius_m: DEFAULT_DUPLICATE_RADIUS_M,
+                    duplicate_days: DEFAULT_DUPLICATE_DAYS,
                 },
             ],
             calendar: crate::calendar::tests::sample_calendar(),
@@ -233,6 +256,11 @@ pub(crate) mod tests {
             "default_section":"s"}]}"#;
         let c: Catalogue = serde_json::from_str(json).unwrap();
         assert_eq!(c.categories[0].standard, None);
+        assert_eq!(
+            c.categories[0].duplicate_radius_m,
+            DEFAULT_DUPLICATE_RADIUS_M
+        );
+        assert_eq!(c.categories[0].duplicate_days, DEFAULT_DUPLICATE_DAYS);
         assert!(c.calendar.days_off.is_empty());
     }
 }

@@ -4,13 +4,21 @@
 //! who may see what, and the shape of the sync messages.
 
 pub mod access;
+pub mod admin;
 pub mod api;
 pub mod calendar;
 pub mod catalogue;
+pub mod directory;
+pub mod duplicates;
+pub mod filter;
 pub mod id;
 pub mod merge;
+pub mod milestones;
+pub mod open311;
 pub mod photo;
+pub mod report;
 pub mod request;
+pub mod search;
 pub mod sync;
 pub mod validation;
 pub mod workflow;
@@ -21,6 +29,7 @@ pub use calendar::{
 };
 pub use catalogue::{Catalogue, Category, Department, Section};
 pub use merge::{EditableField, FieldEdit, FieldValue};
+pub use milestones::Milestones;
 pub use request::{
     Contact, FieldConflict, NewRequest, Note, Place, RequestRecord, Status, Urgency,
 };

@@ -12,6 +12,12 @@
 //! Once the office has finished with a request (完了, 他機関へ回付, 重複), a field staff
 //! edit is kept as a conflict for review rather than applied.
 //! Notes are not fields: they are append-only and never conflict.
+//!
+//! A person settles their own losing edit by editing the field again from a version that
+//! has seen the change it lost to: with their value (keep mine) or with the ward
+//! record's (keep theirs). When that edit applies, their conflict entries for the field
+//! are withdrawn — their latest word replaces the losing one. Whether the request still
+//! needs review (`needs_review`) stays the office's decision.
 
 use std::collections::BTreeMap;
 
@@ -347,17 +353,15 @@ pub fn merge(
     for edit in ordered {
         let field = edit.value.field();
         if edit.value.is_current(&record) {
+            withdraw_conflicts(&mut record, field, &editor.staff_id);
             merged_applied.push(field);
             continue;
         }
         let last_change = versions.get(&field).copied().unwrap_or(0);
         // A request the office has finished with (完了, 回付, 重複) is not changed under it
         // by a device that edited it offline: the edit is kept for review instead.
-        let finished_under_field_staff = !editor.role.reviews_ward()
-            && matches!(
-                current.status,
-                Status::Closed | Status::Referred | Status::Duplicate
-            );
+        let finished_under_field_staff =
+            !editor.role.reviews_ward() && edits_kept_for_review(current.status);
         if last_change <= edit.base_version && !finished_under_field_staff {
             if let FieldValue::Status(to) = edit.value {
                 workflow::check_transition(
@@ -374,6 +378,7 @@ pub fn merge(
                 .entry(field)
                 .or_insert_with(|| FieldValue::of(&record, field).json());
             edit.value.apply_to(&mut record);
+            withdraw_conflicts(&mut record, field, &editor.staff_id);
             after.insert(field, FieldValue::of(&record, field).json());
             new_versions.insert(field, version);
             merged_applied.push(field);
@@ -412,6 +417,24 @@ pub fn merge(
         after,
         changed,
     })
+}
+
+/// Whether a field staff edit to a request in this status is kept for the office's review
+/// rather than applied: the office has finished with it (完了, 他機関へ回付, 重複).
+pub fn edits_kept_for_review(status: Status) -> bool {
+    matches!(
+        status,
+        Status::Closed | Status::Referred | Status::Duplicate
+    )
+}
+
+/// Removes `by`'s conflict entries for `field`: an edit of theirs to it just applied, made
+/// from a version that has the change their earlier edit lost to, so that is their word
+/// now. Others' entries stay for the office.
+fn withdraw_conflicts(record: &mut RequestRecord, field: EditableField, by: &str) {
+    record
+        .conflicts
+        .retain(|c| !(c.field == field && c.by == by));
 }
 
 #[cfg(test)]
@@ -546,6 +569,134 @@ mod tests {
         )
         .unwrap();
         assert!(!m3.record.needs_review && m3.record.conflicts.is_empty());
+    }
+
+    /// The office retitles; the inspector's offline edit of the title loses.
+    fn lost_title() -> Merged {
+        let office = viewer("clerk", Role::Office);
+        let m1 = run(
+            &pothole(1),
+            &FieldVersions::new(),
+            &[edit(FieldValue::Title("歩道の穴".into()), 1)],
+            &office,
+            5,
+        )
+        .unwrap();
+        let m2 = run(
+            &m1.record,
+            &m1.versions,
+            &[edit(FieldValue::Title("車道の穴".into()), 1)],
+            &viewer("insp", Role::Field),
+            6,
+        )
+        .unwrap();
+        assert_eq!(m2.lost, [EditableField::Title]);
+        m2
+    }
+
+    #[test]
+    fn keeping_mine_from_the_version_seen_applies_and_withdraws_my_conflict() {
+        let m = lost_title();
+        let insp = viewer("insp", Role::Field);
+        let kept = run(
+            &m.record,
+            &m.versions,
+            &[edit(FieldValue::Title("車道の穴".into()), 6)],
+            &insp,
+            7,
+        )
+        .unwrap();
+        assert_eq!(kept.applied, [EditableField::Title]);
+        assert_eq!(kept.record.title.as_deref(), Some("車道の穴"));
+        assert!(kept.record.conflicts.is_empty());
+        // Review stays the office's decision.
+        assert!(kept.record.needs_review);
+        assert_eq!(kept.record.version, 7);
+    }
+
+    #[test]
+    fn keeping_theirs_withdraws_my_conflict_and_changes_no_value() {
+        let m = lost_title();
+        let kept = run(
+            &m.record,
+            &m.versions,
+            &[edit(FieldValue::Title("歩道の穴".into()), 6)],
+            &viewer("insp", Role::Field),
+            7,
+        )
+        .unwrap();
+        assert!(kept.changed && kept.lost.is_empty());
+        assert_eq!(kept.record.title.as_deref(), Some("歩道の穴"));
+        assert!(kept.record.conflicts.is_empty());
+        assert!(kept.before.is_empty() && kept.after.is_empty());
+        assert!(kept.record.needs_review);
+    }
+
+    #[test]
+    fn settling_withdraws_only_my_entries_for_that_field() {
+        let mut m = lost_title();
+        m.record.conflicts.push(FieldConflict {
+            field: EditableField::Title,
+            server_value: "歩道の穴".into(),
+            device_value: "別の案".into(),
+            by: "clerk2".into(),
+            at: 1,
+        });
+        m.record.conflicts.push(FieldConflict {
+            field: EditableField::Description,
+            server_value: "a".into(),
+            device_value: "b".into(),
+            by: "insp".into(),
+            at: 1,
+        });
+        let kept = run(
+            &m.record,
+            &m.versions,
+            &[edit(FieldValue::Title("歩道の穴".into()), 6)],
+            &viewer("insp", Role::Field),
+            7,
+        )
+        .unwrap();
+        let left: Vec<_> = kept
+            .record
+            .conflicts
+            .iter()
+            .map(|c| (c.field, c.by.as_str()))
+            .collect();
+        assert_eq!(
+            left,
+            [
+                (EditableField::Title, "clerk2"),
+                (EditableField::Description, "insp")
+            ]
+        );
+    }
+
+    #[test]
+    fn keeping_mine_from_a_version_still_too_old_loses_again_and_is_kept_once() {
+        let m = lost_title();
+        let again = run(
+            &m.record,
+            &m.versions,
+            &[edit(FieldValue::Title("車道の穴".into()), 4)],
+            &viewer("insp", Role::Field),
+            7,
+        )
+        .unwrap();
+        assert_eq!(again.lost, [EditableField::Title]);
+        assert!(!again.changed);
+        assert_eq!(again.record.conflicts.len(), 1);
+    }
+
+    #[test]
+    fn finished_statuses_keep_field_edits_for_review() {
+        for s in Status::ALL {
+            assert_eq!(
+                edits_kept_for_review(s),
+                matches!(s, Status::Closed | Status::Referred | Status::Duplicate),
+                "{s:?}"
+            );
+        }
     }
 
     #[test]
@@ -731,7 +882,10 @@ mod tests {
             let m = run(&r, &v, &[edit(val.clone(), version)], &office, version + 1).unwrap();
             prop_assert!(m.lost.is_empty());
             prop_assert!(val.is_current(&m.record));
-            prop_assert_eq!(m.record.conflicts, r.conflicts);
+            // Only the editor's own entries for that field are withdrawn.
+            let field = val.field();
+            let kept: Vec<_> = r.conflicts.iter().filter(|c| !(c.field == field && c.by == "clerk")).cloned().collect();
+            prop_assert_eq!(m.record.conflicts, kept);
         }
 
         #[test]

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::calendar::{timeliness, DueDates, Timeliness};
+use crate::milestones::Milestones;
 
 /// 緊急度. `Urgent` means danger now (a hole in a road).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -243,6 +244,10 @@ pub struct RequestRecord {
     /// ward record).
     #[serde(default)]
     pub due: Option<DueDates>,
+    /// 節目: when the office first routed, first answered and resolved it (see
+    /// [`crate::milestones`]). Empty on records from an older ward record.
+    #[serde(default)]
+    pub milestones: Milestones,
 }
 
 impl RequestRecord {
@@ -276,6 +281,7 @@ impl RequestRecord {
             needs_review: false,
             conflicts: Vec::new(),
             due: None,
+            milestones: Milestones::default(),
         }
     }
 
@@ -287,13 +293,29 @@ impl RequestRecord {
         )
     }
 
-    /// How an open request stands against its resolve-by date at `now` (ms since the
-    /// epoch). `None` without due dates, and once the office is done with it: the record
-    /// does not yet keep when it was resolved, so a finished request is not judged.
+    /// How the request stands against its resolve-by date at `now` (ms since the
+    /// epoch): judged on when it was first resolved once it has been (on time or late,
+    /// even if reopened since), else against the clock while it is open. `None` without
+    /// due dates, and for a request finished before the ward record kept milestones
+    /// (when it was resolved is not known, so it is not judged).
     pub fn resolve_timeliness(&self, now: i64) -> Option<Timeliness> {
-        let due = self.due?;
-        self.is_open()
-            .then(|| timeliness(due.resolve_by, now, None))
+        self.step_timeliness(crate::report::Standard::Resolve, now)
+    }
+
+    /// How the request stands against one standard's due date at `now`: done on time or
+    /// late by its milestone, else (still open) on time, due soon or overdue by the clock.
+    /// `None` without due dates, or finished without the milestone (older records).
+    pub fn step_timeliness(
+        &self,
+        standard: crate::report::Standard,
+        now: i64,
+    ) -> Option<Timeliness> {
+        let due = standard.due(&self.due?);
+        match standard.done_at(&self.milestones) {
+            Some(at) => Some(timeliness(due, now, Some(at))),
+            None if self.is_open() => Some(timeliness(due, now, None)),
+            None => None,
+        }
     }
 
     /// With the due dates of its category's service standard, from when it was received.
@@ -353,11 +375,39 @@ mod tests {
             r.resolve_timeliness(due.resolve_by + 1),
             Some(Timeliness::Overdue)
         );
+        // Finished before the ward record kept milestones: not judged.
         let closed = RequestRecord {
             status: Status::Closed,
             ..r.clone()
         };
         assert_eq!(closed.resolve_timeliness(due.resolve_by + 1), None);
+        // Resolved in time stays on time however late it is read; resolved late is late.
+        let resolved_at = |at| RequestRecord {
+            status: Status::Closed,
+            milestones: Milestones {
+                routed_at: Some(at),
+                first_response_at: Some(at),
+                resolved_at: Some(at),
+            },
+            ..r.clone()
+        };
+        assert_eq!(
+            resolved_at(due.resolve_by).resolve_timeliness(due.resolve_by + 50 * DAY_MS),
+            Some(Timeliness::OnTime)
+        );
+        assert_eq!(
+            resolved_at(due.resolve_by + 1).resolve_timeliness(due.resolve_by + 2),
+            Some(Timeliness::Overdue)
+        );
+        // Reopened after an in-time resolution: still judged on the first one.
+        let reopened = RequestRecord {
+            status: Status::InProgress,
+            ..resolved_at(due.resolve_by - DAY_MS)
+        };
+        assert_eq!(
+            reopened.resolve_timeliness(due.resolve_by + DAY_MS),
+            Some(Timeliness::OnTime)
+        );
         // A category without a standard has no due dates.
         let welfare = RequestRecord {
             category: "welfare-elderly".into(),

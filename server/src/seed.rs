@@ -174,8 +174,34 @@ mod tests {
                 "welfare01",
                 "welfare02",
                 "clerk01",
-                "head01"
+                "head01",
+                "parkhead01",
+                "admin01"
             ]
+        );
+    }
+
+    #[test]
+    fn every_category_sets_its_duplicate_suggestions() {
+        let seed = Seed::demo().unwrap();
+        for c in &seed.catalogue.categories {
+            assert!(
+                (10..=1000).contains(&c.duplicate_radius_m),
+                "{} radius {}",
+                c.code,
+                c.duplicate_radius_m
+            );
+            assert!(
+                (1..=90).contains(&c.duplicate_days),
+                "{} days {}",
+                c.code,
+                c.duplicate_days
+            );
+        }
+        let pothole = seed.catalogue.category("road-pothole").unwrap();
+        assert_eq!(
+            (pothole.duplicate_radius_m, pothole.duplicate_days),
+            (50, 14)
         );
     }
 

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
-use koe_core::api::RequestDetail;
+use koe_core::api::{RequestDetail, RequestPage};
 use koe_core::sync::Outcome;
 use koe_core::{
     Catalogue, Contact, EditableField, FieldEdit, FieldValue, Mutation, MutationKind, NewRequest,
@@ -530,7 +530,9 @@ async fn welfare_request_is_redacted_for_the_office_clerk_only(t: TestApp) {
     assert_eq!(r.status, koe_core::Status::New);
     assert_eq!(r.section, "elderly-disability");
     let listed: Vec<RequestRecord> =
-        serde_json::from_slice(&t.get("/api/requests", Some(&clerk)).await.body).unwrap();
+        serde_json::from_slice::<RequestPage>(&t.get("/api/requests", Some(&clerk)).await.body)
+            .unwrap()
+            .requests;
     assert!(listed[0].redacted && listed[0].title.is_none());
 
     let own = t.pull_all(&welfare).await;
@@ -580,7 +582,9 @@ async fn field_staff_see_their_own_and_their_sections(t: TestApp) {
         HashSet::from([welfare_req.id])
     );
     let listed: Vec<RequestRecord> =
-        serde_json::from_slice(&t.get("/api/requests", Some(&road)).await.body).unwrap();
+        serde_json::from_slice::<RequestPage>(&t.get("/api/requests", Some(&road)).await.body)
+            .unwrap()
+            .requests;
     assert_eq!(
         ids(listed),
         HashSet::from([road_req.id, park_logged_road.id])
@@ -603,14 +607,17 @@ async fn request_list_is_newest_first_and_paged(t: TestApp) {
     let clerk = t.sign_in("clerk01").await;
     let a = t.get("/api/requests", Some(&clerk)).await;
     assert_eq!(a.status, StatusCode::OK);
-    let all: Vec<RequestRecord> = serde_json::from_slice(&a.body).unwrap();
+    let all = serde_json::from_slice::<RequestPage>(&a.body)
+        .unwrap()
+        .requests;
     assert_eq!(all.iter().map(|r| r.id).collect::<Vec<_>>(), ids);
-    let page: Vec<RequestRecord> = serde_json::from_slice(
+    let page = serde_json::from_slice::<RequestPage>(
         &t.get("/api/requests?limit=2&offset=1", Some(&clerk))
             .await
             .body,
     )
-    .unwrap();
+    .unwrap()
+    .requests;
     assert_eq!(page.iter().map(|r| r.id).collect::<Vec<_>>(), ids[1..3]);
     t.get("/api/requests?offset=x", Some(&clerk))
         .await
@@ -680,8 +687,11 @@ async fn concurrent_pushes_never_make_a_puller_skip(t: TestApp) {
     );
     let total = (PUSHERS * BATCHES * PER_BATCH) as i64;
     assert_eq!(t.count().await, total);
-    let stored: Vec<RequestRecord> =
-        serde_json::from_slice(&t.get("/api/requests?limit=1000", Some(&head)).await.body).unwrap();
+    let stored: Vec<RequestRecord> = serde_json::from_slice::<RequestPage>(
+        &t.get("/api/requests?limit=1000", Some(&head)).await.body,
+    )
+    .unwrap()
+    .requests;
     let stored: HashSet<Uuid> = stored.into_iter().map(|r| r.id).collect();
     assert_eq!(stored.len() as i64, total);
     assert_eq!(ids, stored, "the puller's set differs from what is stored");
@@ -1483,7 +1493,9 @@ async fn request_received_before_golden_week_is_due_after_it(t: TestApp) {
     expected(&pulled[0]);
     let clerk = t.sign_in("clerk01").await;
     let listed: Vec<RequestRecord> =
-        serde_json::from_slice(&t.get("/api/requests", Some(&clerk)).await.body).unwrap();
+        serde_json::from_slice::<RequestPage>(&t.get("/api/requests", Some(&clerk)).await.body)
+            .unwrap()
+            .requests;
     expected(&listed[0]);
     let a = t
         .get(&format!("/api/requests/{}", req.id), Some(&clerk))

@@ -6,6 +6,7 @@ mod photo_badge;
 mod photo_picker;
 mod sync_badge;
 mod sync_bar;
+mod update_banner;
 
 pub use message::{BilingualMessage, MessageKind};
 pub use net_state::NetState;
@@ -13,3 +14,30 @@ pub use photo_badge::PhotoBadge;
 pub use photo_picker::{PhotoPicker, PickedPhotos};
 pub use sync_badge::SyncBadge;
 pub use sync_bar::SyncBar;
+pub use update_banner::{UpdateBanner, UpdatePhase};
+
+// Edit and conflicts
+mod conflict_view;
+mod edit_form;
+pub use conflict_view::{value_text, ConflictView};
+pub use edit_form::{check_values, EditDraft, EditForm};
+pub use photo_badge::RequestPhotos;
+
+// Office
+mod office_actions;
+mod office_outbox;
+pub use office_actions::OfficeActions;
+
+// Standards and dashboard
+mod chart;
+pub use chart::{BarChart, ChartSeries, LineChart};
+
+// Administration
+pub mod admin_api;
+mod admin_calendar;
+mod admin_catalogue;
+mod admin_form;
+mod admin_staff;
+pub use admin_calendar::AdminCalendar;
+pub use admin_catalogue::{AdminCategories, AdminSections};
+pub use admin_staff::AdminStaff;

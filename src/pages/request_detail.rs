@@ -1,14 +1,20 @@
 //! 受付の詳細: one request from 自分の受付 — everything logged, what the office did as last
 //! pulled (both from the device's store, so it opens offline), and, when online, the
-//! notes and history from the ward record (`GET /api/requests/{id}`).
+//! notes and history from the ward record (`GET /api/requests/{id}`). Its author edits it
+//! here (offline too), chooses a value when an edit lost to the office's, and sees each
+//! photo's upload state.
 
 use koe_core::api::HistoryItem;
-use koe_core::{Catalogue, Note, Place, RequestRecord};
+use koe_core::{
+    Bilingual, Catalogue, EditableField, FieldValue, Note, Place, RequestRecord, Viewer,
+};
 use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::api::{self, ApiError};
-use crate::components::{BilingualMessage, MessageKind, SyncBadge};
+use crate::components::{
+    value_text, BilingualMessage, ConflictView, EditForm, MessageKind, RequestPhotos, SyncBadge,
+};
 use crate::i18n::{format_time, use_i18n, Lang, Msg};
 use crate::state::use_app;
 use crate::store::LocalRequest;
@@ -25,6 +31,25 @@ pub(crate) fn shows_details(local: &LocalRequest, staff_id: &str, sensitive: boo
         _ if !sensitive => true,
         Some(server) => !staff_id.is_empty() && server.logged_by == staff_id,
         None => false,
+    }
+}
+
+/// Whether this person may edit the request's fields here: the same rule as the ward
+/// record's (`Viewer::may_edit`) once the device has its copy; before that, a request
+/// logged on this device whose details it shows.
+pub(crate) fn may_edit_here(
+    local: &LocalRequest,
+    viewer: Option<&Viewer>,
+    shows: bool,
+    catalogue: &Catalogue,
+) -> bool {
+    if !shows {
+        return false;
+    }
+    match (&local.server, viewer) {
+        (Some(server), Some(v)) => v.may_edit(server, EditableField::Title, catalogue),
+        (Some(_), None) => false,
+        (None, _) => local.request.is_some(),
     }
 }
 
@@ -89,6 +114,9 @@ pub fn RequestDetailView(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl Int
             let _ = h.focus();
         }
     });
+    // Kept here, not in the detail below, which is drawn again whenever the store changes.
+    let editing = RwSignal::new(false);
+    let feedback = RwSignal::new(None::<(Bilingual, MessageKind)>);
     let local = LocalResource::new(move || {
         app.revision.track();
         let store = app.store.get();
@@ -114,15 +142,20 @@ pub fn RequestDetailView(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl Int
                 None => view! { <p class="loading" role="status">{move || i18n.t(Msg::Loading)}</p> }.into_any(),
                 Some(Err(message)) => view! { <BilingualMessage message=message kind=MessageKind::Problem/> }.into_any(),
                 Some(Ok(None)) => view! { <p class="empty">{move || i18n.t(Msg::NotFound)}</p> }.into_any(),
-                Some(Ok(Some(local))) => view! { <Logged local=local/> }.into_any(),
+                Some(Ok(Some(local))) => view! { <Logged local=local editing=editing feedback=feedback/> }.into_any(),
             }}
+            <crate::components::OfficeActions id=id/>
         </section>
     }
 }
 
 /// What was logged and what the office did, from the device's store.
 #[component]
-fn Logged(local: LocalRequest) -> impl IntoView {
+fn Logged(
+    local: LocalRequest,
+    editing: RwSignal<bool>,
+    feedback: RwSignal<Option<(Bilingual, MessageKind)>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let app = use_app();
     let (category, sensitive) = app
@@ -160,22 +193,75 @@ fn Logged(local: LocalRequest) -> impl IntoView {
         .into_any();
     }
 
-    let title = local.title().map(str::to_owned);
-    let description = server
-        .as_ref()
-        .and_then(|s| s.description.clone())
-        .or_else(|| local.request.as_ref().map(|r| r.description.clone()))
-        .filter(|d| !d.trim().is_empty());
-    let place = server
-        .as_ref()
-        .and_then(|s| s.place.clone())
-        .or_else(|| local.request.as_ref().map(|r| r.place.clone()))
-        .unwrap_or_default();
-    let urgency = server
-        .as_ref()
-        .map(|s| s.urgency)
-        .or_else(|| local.request.as_ref().map(|r| r.urgency));
+    // What the device shows: an edit made here first, then the ward record's copy.
+    let title = match local.shown(EditableField::Title) {
+        Some(FieldValue::Title(t)) => Some(t),
+        _ => local.title().map(str::to_owned),
+    }
+    .filter(|t| !t.trim().is_empty());
+    let description = match local.shown(EditableField::Description) {
+        Some(FieldValue::Description(d)) => Some(d),
+        _ => None,
+    }
+    .filter(|d| !d.trim().is_empty());
+    let place = match local.shown(EditableField::Place) {
+        Some(FieldValue::Place(p)) => p,
+        _ => Place::default(),
+    };
+    let urgency = match local.shown(EditableField::Urgency) {
+        Some(FieldValue::Urgency(u)) => Some(u),
+        _ => None,
+    };
+    let contact = local.shown(EditableField::Contact);
+    let viewer = app.me.with_untracked(|me| {
+        me.as_ref().map(|me| Viewer {
+            staff_id: me.staff_id.clone(),
+            role: me.role,
+            sections: me.sections.clone(),
+        })
+    });
+    let can_edit = app.catalogue.with_untracked(|c| {
+        c.as_ref()
+            .is_some_and(|c| may_edit_here(&local, viewer.as_ref(), shows, c))
+    });
+    let edit_waiting = local.edits_waiting();
+    let edit_problem = local.edit_problem.clone();
+    let has_conflicts = !local.conflicts.is_empty();
+    let for_form = local.clone();
+    let for_conflicts = local.clone();
     view! {
+        <div class="detail-feedback" data-testid="detail-feedback">
+            {move || feedback.get().map(|(m, kind)| view! { <BilingualMessage message=m kind=kind/> })}
+        </div>
+        {edit_problem.map(|m| view! {
+            <div data-testid="edit-problem">
+                <BilingualMessage message=Bilingual::new(Msg::EditRefused.ja().replacen("{}", &m.ja, 1), Msg::EditRefused.en().replacen("{}", &m.en, 1)) kind=MessageKind::Problem/>
+            </div>
+        })}
+        {has_conflicts.then(|| view! { <ConflictView local=for_conflicts feedback=feedback/> })}
+        {move || {
+            if !can_edit {
+                return None;
+            }
+            Some(if editing.get() {
+                view! { <EditForm local=for_form.clone() open=editing feedback=feedback/> }.into_any()
+            } else {
+                view! {
+                    <button
+                        type="button"
+                        class="secondary-button edit-open"
+                        data-testid="edit-open"
+                        on:click=move |_| {
+                            feedback.set(None);
+                            editing.set(true);
+                        }
+                    >
+                        {move || i18n.t(Msg::EditOpen)}
+                    </button>
+                }
+                .into_any()
+            })
+        }}
         <dl class="detail-list">
             {field(Msg::Title, view! {
                 <span data-testid="detail-title">
@@ -194,11 +280,27 @@ fn Logged(local: LocalRequest) -> impl IntoView {
             {urgency.map(|u| field(Msg::Urgency, move || {
                 i18n.lang().choose(u.label_ja(), u.label_en()).to_owned()
             }))}
+            {contact.map(|c| field(Msg::ContactHeading, move || {
+                value_text(&c, i18n.lang())
+                    .into_iter()
+                    .map(|line| view! { <span class="detail-line">{line}</span> })
+                    .collect_view()
+            }))}
             {common}
+            {edit_waiting.then(|| field(Msg::EditWaitingBadge, view! {
+                <span class="badge sync-waiting" data-testid="edit-state" data-sync="waiting">
+                    {move || i18n.t(Msg::StateWaiting)}
+                </span>
+            }))}
         </dl>
+        <RequestPhotos request_id=local.id/>
         <h3>{move || i18n.t(Msg::OfficeSide)}</h3>
         {match server {
-            Some(record) => view! { <OfficeSide record=record/> }.into_any(),
+            Some(mut record) => {
+                // This person's own edits that lost are chosen between above, on the device.
+                record.conflicts.retain(|c| c.by != staff);
+                view! { <OfficeSide record=record/> }.into_any()
+            }
             None => view! { <p class="note">{move || i18n.t(Msg::NotPulledYet)}</p> }.into_any(),
         }}
         <ServerTrail id=local.id/>

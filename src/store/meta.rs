@@ -1,4 +1,5 @@
-//! The `meta` store: the device id (made once), the next mutation id and the pull cursor.
+//! The `meta` store: the device id (made once), the next mutation id, the pull cursor and
+//! the setting for clearing old synced requests from the device.
 
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
@@ -37,5 +38,45 @@ impl Store {
         let meta = tx.object_store(META)?;
         let cursor: Option<f64> = meta.get(META_PULL_CURSOR).serde()?.await?;
         Ok(cursor.map_or(0, |c| c as i64))
+    }
+}
+
+/// The meta key of the setting "clear synced requests older than N days".
+const META_CLEAR_AFTER_DAYS: &str = "clear_after_days";
+/// The ages the device page offers, in days.
+pub const CLEAR_AFTER_DAYS: [u32; 4] = [30, 90, 180, 365];
+/// The age chosen until the person chooses another.
+pub const DEFAULT_CLEAR_AFTER_DAYS: u32 = 90;
+
+impl Store {
+    /// The setting "clear synced requests older than N days" (one of [`CLEAR_AFTER_DAYS`]).
+    pub async fn clear_after_days(&self) -> Result<u32, StoreError> {
+        let tx = self.db().transaction(META).build()?;
+        let meta = tx.object_store(META)?;
+        let days: Option<f64> = meta.get(META_CLEAR_AFTER_DAYS).serde()?.await?;
+        Ok(days
+            .map(|d| d as u32)
+            .filter(|d| CLEAR_AFTER_DAYS.contains(d))
+            .unwrap_or(DEFAULT_CLEAR_AFTER_DAYS))
+    }
+
+    /// Keeps the setting; an age not offered is refused.
+    pub async fn set_clear_after_days(&self, days: u32) -> Result<(), StoreError> {
+        if !CLEAR_AFTER_DAYS.contains(&days) {
+            return Err(StoreError::Failed(format!("clear after {days} days")));
+        }
+        let tx = self
+            .db()
+            .transaction(META)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let meta = tx.object_store(META)?;
+        meta.put(f64::from(days))
+            .with_key(META_CLEAR_AFTER_DAYS)
+            .without_key_type()
+            .serde()?
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 }

@@ -17,7 +17,18 @@ mod settle;
 pub use error::StoreError;
 pub use photos::{PhotoCounts, PhotoRow, PhotoState};
 pub use record::{LocalRequest, SyncState};
+// Edit and conflicts
+pub use outbox::EditSaved;
+#[cfg(test)]
+pub(crate) use record::tests as record_tests;
+pub use record::{logged_changes, Keep, LocalConflict, LocalEdit, FIELD_EDITABLE};
 pub use settle::{settlements, Settlement};
+// My requests and device storage
+pub use meta::{CLEAR_AFTER_DAYS, DEFAULT_CLEAR_AFTER_DAYS};
+pub use requests::{
+    clearable, device_state, filter_list, list_entries, Clearing, DeviceCounts, ListEntry,
+    ListFilter, PhotoOf, StateFilter,
+};
 
 use indexed_db_futures::database::Database;
 

@@ -1,7 +1,7 @@
 //! Turning the ward record's answer to a push into updates of the device's store.
 
 use koe_core::sync::Outcome;
-use koe_core::{Mutation, MutationOutcome};
+use koe_core::{Mutation, MutationKind, MutationOutcome};
 use uuid::Uuid;
 
 /// One pushed mutation the ward record answered: its outbox entry goes, and its request
@@ -11,6 +11,8 @@ pub struct Settlement {
     pub mutation_id: u64,
     pub request_id: Uuid,
     pub outcome: Outcome,
+    /// The mutation as it was sent (the outbox entry may have changed since).
+    pub sent: MutationKind,
 }
 
 /// The settlements for the mutations of `batch` that `outcomes` answers. Outcomes for
@@ -24,6 +26,7 @@ pub fn settlements(batch: &[Mutation], outcomes: &[MutationOutcome]) -> Vec<Sett
                 mutation_id: m.id,
                 request_id: m.kind.request_id(),
                 outcome: o.outcome.clone(),
+                sent: m.kind.clone(),
             })
         })
         .collect()
@@ -33,7 +36,7 @@ pub fn settlements(batch: &[Mutation], outcomes: &[MutationOutcome]) -> Vec<Sett
 mod tests {
     use super::*;
     use crate::store::record::tests::new_request;
-    use koe_core::{Bilingual, MutationKind};
+    use koe_core::Bilingual;
     use wasm_bindgen_test::wasm_bindgen_test;
 
     fn create(id: u64) -> Mutation {

@@ -1,5 +1,6 @@
 //! The client half of the sync protocol: push the outbox, then pull the office's
-//! changes. One sync at a time in this tab; started on load, when the network comes
+//! changes. One sync at a time in this browser (the Web Lock `koe-sync`; other tabs learn
+//! what changed over the `koe-changes` channel); started on load, when the network comes
 //! back, when the page becomes visible, on a timer with backoff and by 今すぐ同期.
 
 mod backoff;
@@ -14,7 +15,15 @@ pub use pull::pull_changes;
 pub use push::{push_outbox, PushSummary, BATCH};
 pub use triggers::install_triggers;
 
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::rc::Rc;
 use std::time::Duration;
+
+use js_sys::{Function, Object, Promise, Reflect};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use koe_core::Bilingual;
 use leptos::prelude::*;
@@ -123,11 +132,45 @@ impl SyncEngine {
     }
 
     async fn run(self) {
+        self.run_from(true).await;
+    }
+
+    /// A sync asked for by another tab (its "sync now" while this tab holds the lock).
+    pub(crate) fn sync_for_other_tab(self) {
+        leptos::task::spawn_local(self.run_from(false));
+    }
+
+    /// One sync at a time in this tab, and, with the Web Locks API, in this browser: a
+    /// tab that finds another one syncing leaves it to that tab (which tells the others
+    /// what changed, see `triggers`), asking it to sync again if `forward`.
+    async fn run_from(self, forward: bool) {
         if self.running.get_value() {
             self.again.set_value(true);
             return;
         }
         self.running.set_value(true);
+        let pending = match with_sync_lock(move || self.run_locked()).await {
+            Some(pending) => pending,
+            None => {
+                if forward {
+                    triggers::announce(triggers::Announcement::SyncPlease);
+                }
+                // The counts still show what the other tab left waiting.
+                if let Some(store) = self.app.store.get_untracked() {
+                    if let Ok(n) = store.outbox_len().await {
+                        self.waiting.set(n);
+                    }
+                    self.count_photos(&store).await;
+                }
+                true
+            }
+        };
+        self.running.set_value(false);
+        self.schedule(pending);
+    }
+
+    /// The sync loop, run while holding the lock. Returns whether anything still waits.
+    async fn run_locked(self) -> bool {
         let mut pending;
         loop {
             self.again.set_value(false);
@@ -137,8 +180,10 @@ impl SyncEngine {
                 || self.photos_waiting.get_untracked() > 0;
             match result {
                 Ok(()) => {
-                    self.last_synced.set(Some(now_ms()));
+                    let at = now_ms();
+                    self.last_synced.set(Some(at));
                     self.status.set(SyncStatus::Idle);
+                    triggers::announce(triggers::Announcement::Synced { at });
                 }
                 Err(SyncError::Unreachable) => self.status.set(SyncStatus::Unreachable),
                 Err(SyncError::SignedOut) => self.status.set(SyncStatus::SignInAgain),
@@ -148,8 +193,7 @@ impl SyncEngine {
                 break;
             }
         }
-        self.running.set_value(false);
-        self.schedule(pending);
+        pending
     }
 
     fn schedule(self, pending: bool) {
@@ -220,4 +264,65 @@ impl SyncEngine {
 
 pub fn use_sync() -> SyncEngine {
     expect_context::<SyncEngine>()
+}
+
+/// The Web Lock every tab of Koe takes to sync.
+pub const SYNC_LOCK: &str = "koe-sync";
+
+/// Runs `work` holding the [`SYNC_LOCK`] if no other tab holds it (`navigator.locks.request`
+/// with `ifAvailable`): `Some` of what it returned, or `None` when another tab holds the
+/// lock and `work` did not run. A browser without Web Locks runs `work` as it is.
+pub async fn with_sync_lock<F, Fut>(work: F) -> Option<bool>
+where
+    F: FnOnce() -> Fut + 'static,
+    Fut: Future<Output = bool> + 'static,
+{
+    let locks = Reflect::get(&window().navigator(), &JsValue::from_str("locks"))
+        .ok()
+        .filter(|l| l.is_object());
+    let request = locks.as_ref().and_then(|l| {
+        Reflect::get(l, &JsValue::from_str("request"))
+            .ok()?
+            .dyn_into::<Function>()
+            .ok()
+    });
+    let (Some(locks), Some(request)) = (locks, request) else {
+        return Some(work().await);
+    };
+    let options = Object::new();
+    let _ = Reflect::set(&options, &JsValue::from_str("ifAvailable"), &JsValue::TRUE);
+    let work = Rc::new(RefCell::new(Some(work)));
+    let result = Rc::new(Cell::new(None::<bool>));
+    let (to_run, ran) = (work.clone(), result.clone());
+    // Called once, with the lock or `null` when another tab holds it; the lock is held
+    // until the returned promise settles.
+    let callback = Closure::once(move |lock: JsValue| -> Promise {
+        let taken = to_run.borrow_mut().take();
+        match taken {
+            Some(work) if !lock.is_null() => future_to_promise(async move {
+                ran.set(Some(work().await));
+                Ok(JsValue::TRUE)
+            }),
+            _ => Promise::resolve(&JsValue::FALSE),
+        }
+    });
+    let asked = request.call3(
+        &locks,
+        &JsValue::from_str(SYNC_LOCK),
+        &options,
+        callback.as_ref().unchecked_ref(),
+    );
+    let Ok(promise) = asked.and_then(|p| p.dyn_into::<Promise>()) else {
+        // The lock could not be asked for: sync anyway, as without Web Locks.
+        let work = work.borrow_mut().take()?;
+        return Some(work().await);
+    };
+    let settled = JsFuture::from(promise).await;
+    drop(callback);
+    match (settled, result.get()) {
+        (_, Some(pending)) => Some(pending),
+        (Ok(_), None) => None,
+        // The sync itself failed midway: treat it as leaving something waiting.
+        (Err(_), None) => Some(true),
+    }
 }

@@ -1,6 +1,7 @@
 // Starts the real ward record (the built server binary, serving the built app from dist/)
 // on a free loopback port with a fresh SQLite database, and a real headless Chromium.
 import { spawn } from "node:child_process";
+import { createServer as createHttpServer, request as httpRequest } from "node:http";
 import { mkdtempSync, rmSync, existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -8,7 +9,7 @@ import { join, resolve } from "node:path";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { before, after } from "node:test";
-import { chromium } from "playwright-core";
+import { chromium, request as apiRequest } from "playwright-core";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 export const DEMO_PASSWORD = "e2e-demo-password";
@@ -24,10 +25,10 @@ function freePort() {
   });
 }
 
-/** Starts a ward record; returns { url, stop, log }. */
-export async function startWardRecord() {
+/** Starts a ward record (serving `options.dist`, else KOE_DIST, else dist/); returns { url, stop, log }. */
+export async function startWardRecord(options = {}) {
   const bin = process.env.KOE_SERVER_BIN || join(ROOT, "target/debug/koe-server");
-  const dist = process.env.KOE_DIST || join(ROOT, "dist");
+  const dist = options.dist || process.env.KOE_DIST || join(ROOT, "dist");
   for (const [what, path] of [["server binary", bin], ["built app", join(dist, "index.html")]]) {
     if (!existsSync(path)) throw new Error(`${what} not found at ${path}: run scripts/test.sh`);
   }
@@ -117,4 +118,183 @@ export async function seriousViolations(page) {
   return result.violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+}
+
+// ---- A day offline, full storage, app updates, measurements -----------------------------
+
+/** The flags `launchBrowser` starts Chromium with. */
+export const BROWSER_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-dev-shm-usage",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
+/**
+ * A browser whose profile (IndexedDB, service worker, localStorage) lives in `userDataDir`:
+ * closing the returned context quits the browser, and launching again with the same
+ * directory is a browser restart on the same device.
+ */
+export function launchPersistent(userDataDir, options = {}) {
+  return chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: BROWSER_ARGS,
+    locale: "ja-JP",
+    ...options,
+  });
+}
+
+/**
+ * `count` real JPEGs drawn in the page (a gradient and a label, `width`×`height`), as
+ * files for `setInputFiles`. `noise` makes them large (random pixels compress badly).
+ */
+export async function jpegFiles(page, count, { width = 1200, height = 900, label = "写真", noise = false } = {}) {
+  const images = await page.evaluate(
+    ({ count, width, height, label, noise }) =>
+      Array.from({ length: count }, (_, i) => {
+        const canvas = document.createElement("canvas");
+        canvas.width = width;
+        canvas.height = height;
+        const g = canvas.getContext("2d");
+        if (noise) {
+          const pixels = g.createImageData(width, height);
+          const random = new Uint32Array(pixels.data.buffer);
+          for (let k = 0; k < random.length; k += 16384) crypto.getRandomValues(random.subarray(k, k + 16384));
+          for (let k = 3; k < pixels.data.length; k += 4) pixels.data[k] = 255;
+          g.putImageData(pixels, 0, 0);
+        } else {
+          const fill = g.createLinearGradient(0, 0, width, height);
+          fill.addColorStop(0, `hsl(${(i * 47) % 360} 70% 45%)`);
+          fill.addColorStop(1, `hsl(${(i * 47 + 120) % 360} 70% 55%)`);
+          g.fillStyle = fill;
+          g.fillRect(0, 0, width, height);
+        }
+        g.fillStyle = "#fff";
+        g.font = `${Math.round(height / 8)}px sans-serif`;
+        g.fillText(`${label} ${i + 1} ${Math.random().toString(36).slice(2, 8)}`, width / 10, height / 2);
+        return canvas.toDataURL("image/jpeg", 0.9).split(",")[1];
+      }),
+    { count, width, height, label, noise },
+  );
+  return images.map((b64, i) => ({ name: `${label}-${i + 1}.jpg`, mimeType: "image/jpeg", buffer: Buffer.from(b64, "base64") }));
+}
+
+/**
+ * Logs one request through the capture form (already open) and waits until it is saved:
+ * the form starts empty again. Throws with the form's message if it was not saved.
+ */
+export async function logRequest(page, { category = "road-pothole", title, description = "", address = "", photos = [] }) {
+  await page.getByTestId("category").selectOption(category);
+  await page.getByTestId("title").fill(title);
+  if (description) await page.getByTestId("description").fill(description);
+  if (address) await page.getByTestId("address").fill(address);
+  if (photos.length > 0) {
+    await page.getByTestId("photo-input").setInputFiles(photos);
+    await page.getByTestId("photo-thumb").nth(photos.length - 1).waitFor();
+  }
+  await page.getByTestId("save").click();
+  await page.waitForFunction(
+    () =>
+      document.querySelector('[data-testid="title"]')?.value === "" ||
+      document.querySelector('[data-testid="form-message"] [role="alert"]') != null,
+  );
+  const problem = page.locator('[data-testid="form-message"] [role="alert"]');
+  if ((await problem.count()) > 0) throw new Error(`not saved: ${await problem.innerText()}`);
+}
+
+/**
+ * What the device holds, read straight from its IndexedDB: each request's id, title and
+ * sync state, and each photo's id, request, sha256, size and state.
+ */
+export function deviceRecords(page) {
+  return page.evaluate(
+    () =>
+      new Promise((ok, fail) => {
+        const open = indexedDB.open("koe");
+        open.onerror = () => fail(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const tx = db.transaction(["requests", "photos"]);
+          const requests = tx.objectStore("requests").getAll();
+          const photos = tx.objectStore("photos").getAll();
+          tx.oncomplete = () => {
+            db.close();
+            ok({
+              requests: requests.result.map((r) => ({
+                id: r.id,
+                title: r.request?.title ?? r.server?.title ?? "",
+                sync: r.sync?.state ?? null,
+              })),
+              photos: photos.result.map((p) => ({
+                photo_id: p.photo_id,
+                request_id: p.request_id,
+                sha256: p.sha256,
+                size: p.size,
+                state: p.state,
+              })),
+            });
+          };
+          tx.onerror = () => fail(tx.error);
+        };
+      }),
+  );
+}
+
+/** The ward record's API signed in as `staffId` (Playwright's request context, with its cookie). */
+export async function wardApi(url, staffId) {
+  const api = await apiRequest.newContext({ baseURL: url });
+  const res = await api.post("/api/session", { data: { staff_id: staffId, password: DEMO_PASSWORD } });
+  if (!res.ok()) throw new Error(`sign-in as ${staffId}: ${res.status()} ${await res.text()}`);
+  return api;
+}
+
+/**
+ * A gate in front of the ward record, as a reverse proxy would be: everything passes
+ * through, except that while `gate.held` is true the API (`/api/…`) answers 503, as during
+ * a deploy when the new app files are already served. Returns { url, held, requests (each
+ * "METHOD /path" that came through), stop }.
+ */
+export async function startGate(target) {
+  const port = await freePort();
+  const gate = { url: `http://127.0.0.1:${port}`, held: false, requests: [] };
+  const server = createHttpServer((req, res) => {
+    gate.requests.push(`${req.method} ${req.url}`);
+    if (gate.held && req.url.startsWith("/api/")) {
+      res.writeHead(503, { "content-type": "application/json" });
+      res.end(JSON.stringify({ code: "unavailable", message: { ja: "メンテナンス中です。", en: "Down for maintenance." } }));
+      return;
+    }
+    const upstream = httpRequest(`${target}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on("error", () => {
+      if (!res.headersSent) res.writeHead(502);
+      res.end();
+    });
+    req.pipe(upstream);
+  });
+  await new Promise((ok) => server.listen(port, "127.0.0.1", ok));
+  gate.stop = () =>
+    new Promise((ok) => {
+      server.closeAllConnections();
+      server.close(ok);
+    });
+  return gate;
+}
+
+/** Every request the ward record shows `api`'s person, page by page. */
+export async function wardRequests(api) {
+  const all = [];
+  for (;;) {
+    const res = await api.get(`/api/requests?limit=100&offset=${all.length}`);
+    if (!res.ok()) throw new Error(`GET /api/requests: ${res.status()} ${await res.text()}`);
+    const body = await res.json();
+    const page = Array.isArray(body) ? body : body.requests;
+    if (page.length === 0) return all;
+    all.push(...page);
+  }
 }

@@ -1,15 +1,21 @@
 //! The router: `/api/…` as `docs/api.md` describes it, and the built app for every other path.
 
+mod admin;
 mod catalogue;
+mod duplicates;
+mod exports;
 mod files;
+mod open311;
 mod openapi;
 mod photos;
+mod reports;
 mod requests;
 mod session;
+mod staff;
 mod sync;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, patch, post};
+use axum::routing::{delete, get, patch, post, put};
 use axum::Router;
 use tower_http::trace::TraceLayer;
 
@@ -42,7 +48,33 @@ pub fn app(state: AppState) -> Router {
         .route("/sync/pull", get(sync::pull))
         .route("/requests", get(requests::list))
         .route("/requests/{id}", get(requests::detail))
+        .route("/exports/requests.csv", get(exports::requests_csv))
+        .route("/exports/requests.geojson", get(exports::requests_geojson))
         .route("/requests/{id}/photos", get(photos::of_request))
+        .route("/requests/{id}/duplicates", get(duplicates::of_request))
+        .route("/staff", get(staff::list))
+        // Administration (admin role only).
+        .route(
+            "/admin/staff",
+            get(admin::staff_list).post(admin::staff_create),
+        )
+        .route("/admin/staff/{id}", put(admin::staff_update))
+        .route("/admin/staff/{id}/disable", post(admin::staff_disable))
+        .route("/admin/staff/{id}/enable", post(admin::staff_enable))
+        .route(
+            "/admin/staff/{id}/password",
+            post(admin::staff_reset_password),
+        )
+        .route("/admin/sections", post(admin::section_create))
+        .route(
+            "/admin/sections/{code}",
+            put(admin::section_rename).delete(admin::section_delete),
+        )
+        .route("/admin/categories", post(admin::category_create))
+        .route("/admin/categories/{code}", put(admin::category_update))
+        .route("/admin/calendar", post(admin::day_off_add))
+        .route("/admin/calendar/{date}", delete(admin::day_off_remove))
+        .route("/admin/changes", get(admin::changes))
         .route(
             "/photos/{photo_id}",
             patch(photos::append)
@@ -51,10 +83,15 @@ pub fn app(state: AppState) -> Router {
                 .get(photos::download),
         )
         .route("/photos/{photo_id}/status", get(photos::status))
+        .route("/reports/standards", get(reports::standards))
+        .route("/reports/dashboard", get(reports::dashboard))
+        .route("/reports/monthly", get(reports::monthly))
+        .route("/reports/monthly.csv", get(reports::monthly_csv))
         .fallback(api_not_found)
         .method_not_allowed_fallback(api_method_not_allowed);
     Router::new()
         .nest("/api", api)
+        .nest("/open311/v2", open311::router())
         .fallback(files::serve_app)
         .layer(TraceLayer::new_for_http())
         .with_state(state)

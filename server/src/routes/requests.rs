@@ -1,17 +1,15 @@
-//! `GET /api/requests?limit=M&offset=K`: newest first, as the reader may see them.
+//! `GET /api/requests?…`: the office list, one page of it, filtered, searched and sorted
+//! (`koe_core::filter` names the parameters), as the reader may see it.
 //! `GET /api/requests/{id}`: one request with its notes and history, as the reader may
 //! see it; reading a sensitive request's details is written to the access log.
 
-use std::collections::HashMap;
-
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::Json;
-use koe_core::api::RequestDetail;
-use koe_core::RequestRecord;
+use koe_core::api::{RequestDetail, RequestPage};
+use koe_core::filter::{parse_query_string, FilterError, RequestFilter};
 use uuid::Uuid;
 
-use super::parse_limit;
 use crate::auth::SignedIn;
 use crate::error::ApiError;
 use crate::AppState;
@@ -19,30 +17,45 @@ use crate::AppState;
 pub async fn list(
     State(state): State<AppState>,
     signed_in: SignedIn,
-    Query(query): Query<HashMap<String, String>>,
-) -> Result<Json<Vec<RequestRecord>>, ApiError> {
-    let limit = parse_limit(query.get("limit"))?;
-    let offset = match query.get("offset") {
-        None => 0,
-        Some(text) => text.trim().parse::<i64>().map(|n| n.max(0)).map_err(|_| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "bad_offset",
-                format!("offset「{text}」は数ではありません。"),
-                format!("offset {text:?} is not a number."),
-            )
-        })?,
-    };
+    RawQuery(raw): RawQuery,
+) -> Result<Json<RequestPage>, ApiError> {
+    let query = parse_query_string(raw.as_deref().unwrap_or(""));
     let viewer = signed_in.viewer();
     let catalogue = state.store.catalogue().await?;
-    let records = state.store.list_requests(&viewer, limit, offset).await?;
-    Ok(Json(
-        records
+    let filter = read_filter(&query, &catalogue)?;
+    let (records, total) = state
+        .store
+        .list_page(&viewer, &filter, &catalogue, crate::now_ms())
+        .await?;
+    Ok(Json(RequestPage {
+        requests: records
             .into_iter()
             .filter(|r| viewer.sees(r))
             .map(|r| viewer.redact(r, &catalogue))
             .collect(),
-    ))
+        total,
+        offset: filter.offset,
+        limit: filter.limit,
+    }))
+}
+
+/// The office list's filter from the query string, its codes checked against the
+/// catalogue: a 400 with the filter's own bilingual message otherwise.
+pub(super) fn read_filter(
+    query: &[(String, String)],
+    catalogue: &koe_core::Catalogue,
+) -> Result<RequestFilter, ApiError> {
+    let filter = RequestFilter::from_query(query).map_err(filter_error)?;
+    filter.check(catalogue).map_err(filter_error)?;
+    Ok(filter)
+}
+
+fn filter_error(e: FilterError) -> ApiError {
+    ApiError {
+        status: StatusCode::BAD_REQUEST,
+        code: e.code,
+        message: e.message,
+    }
 }
 
 fn unknown_request() -> ApiError {

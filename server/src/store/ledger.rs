@@ -167,15 +167,22 @@ pub(super) async fn set_fields(
             version: current.version,
         });
     }
+    // Milestones (first routed, answered, resolved) reached by this change, in the same
+    // transaction as the change itself.
+    let milestones = koe_core::milestones::advance(&current, &merged.record, origin.now);
     let r = &merged.record;
     let place = r.place.clone().unwrap_or_default();
     sqlx::query(
         "UPDATE requests SET title = $1, description = $2, lat = $3, lon = $4, accuracy_m = $5,
            address = $6, landmark = $7, contact = $8, urgency = $9, status = $10, section = $11,
            shared_with = $12, assignee = $13, response = $14, duplicate_of = $15,
-           needs_review = $16, conflicts = $17, field_versions = $18, version = $19
+           needs_review = $16, conflicts = $17, field_versions = $18, version = $19,
+           routed_at = $21, first_response_at = $22, resolved_at = $23
          WHERE id = $20",
     )
+    // sqlx's Any driver binds a missing f64 as a 4-byte float; a statement cached with that
+    // type refuses the next request's coordinates on PostgreSQL (tests/places.rs).
+    .persistent(false)
     .bind(r.title.clone())
     .bind(r.description.clone())
     .bind(place.lat)
@@ -196,6 +203,9 @@ pub(super) async fn set_fields(
     .bind(to_json(&merged.versions)?)
     .bind(version)
     .bind(request_id.to_string())
+    .bind(milestones.routed_at)
+    .bind(milestones.first_response_at)
+    .bind(milestones.resolved_at)
     .execute(&mut **tx)
     .await?;
     let body = serde_json::json!({

@@ -1,8 +1,13 @@
 //! Storage behind one trait, so the routes neither know nor care which database holds
 //! the ward record. [`SqlStore`] is the one implementation, for SQLite and PostgreSQL.
 
+mod admin;
+mod directory;
+mod duplicates;
 mod ledger;
+mod listing;
 mod photos;
+mod reports;
 mod schema;
 mod sql;
 
@@ -12,8 +17,13 @@ use koe_core::sync::Outcome;
 use koe_core::{Catalogue, NewRequest, RequestRecord, Role, Viewer};
 use uuid::Uuid;
 
+pub use admin::{AdminRecords, Written};
+pub use directory::Directory;
+pub use duplicates::{CandidateQuery, Duplicates};
 pub use ledger::{AccessLogEntry, Ledger};
+pub use listing::{Listing, PublicQuery};
 pub use photos::PhotoRecords;
+pub use reports::Reports;
 pub use sql::SqlStore;
 
 /// Which database a store talks to.
@@ -122,7 +132,18 @@ pub struct HistoryEntry {
 
 #[async_trait]
 /// Photo metadata ([`PhotoRecords`]) is part of every store.
-pub trait Store: PhotoRecords + Ledger + Send + Sync + 'static {
+pub trait Store:
+    PhotoRecords
+    + Ledger
+    + Reports
+    + Duplicates
+    + Directory
+    + Listing
+    + AdminRecords
+    + Send
+    + Sync
+    + 'static
+{
     fn backend(&self) -> Backend;
 
     /// Whether any staff account exists (the database has been seeded).

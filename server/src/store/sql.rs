@@ -49,7 +49,7 @@ pub(super) const REQUEST_COLUMNS: &str =
     "id, category, section, title, description, lat, lon, accuracy_m, \
      address, urgency, status, logged_by, logged_at, received_at, version, landmark, contact, \
      shared_with, assignee, response, duplicate_of, needs_review, conflicts, \
-     route_by, first_response_by, resolve_by";
+     route_by, first_response_by, resolve_by, routed_at, first_response_at, resolved_at";
 
 pub struct SqlStore {
     pool: AnyPool,
@@ -60,8 +60,8 @@ pub struct SqlStore {
 
 /// A write transaction; on SQLite it also holds the process's write lock until dropped
 /// (after the transaction: fields drop in order).
-struct WriteTx {
-    tx: Transaction<'static, Any>,
+pub(super) struct WriteTx {
+    pub(super) tx: Transaction<'static, Any>,
     _guard: Option<OwnedMutexGuard<()>>,
 }
 
@@ -121,7 +121,7 @@ impl SqlStore {
         self.pool.close().await;
     }
 
-    async fn begin_write(&self) -> StoreResult<WriteTx> {
+    pub(super) async fn begin_write(&self) -> StoreResult<WriteTx> {
         match self.backend {
             Backend::Sqlite => {
                 let guard = self.write_lock.clone().lock_owned().await;
@@ -218,7 +218,13 @@ fn standard_from_row(row: &AnyRow) -> StoreResult<Option<ServiceStandard>> {
     )
 }
 
-fn role(code: &str) -> StoreResult<Role> {
+/// A non-negative count column (metres, days) read back as `u32`.
+pub(super) fn count_column(row: &AnyRow, column: &str) -> StoreResult<u32> {
+    let n: i64 = row.try_get(column)?;
+    u32::try_from(n).map_err(|_| StoreError::Corrupt(format!("{column} {n} is not a count")))
+}
+
+pub(super) fn role(code: &str) -> StoreResult<Role> {
     Role::from_code(code).ok_or_else(|| StoreError::Corrupt(format!("unknown role {code:?}")))
 }
 
@@ -273,6 +279,11 @@ pub(super) fn record_from_row(row: &AnyRow) -> StoreResult<RequestRecord> {
         needs_review: row.try_get::<i64, _>("needs_review")? != 0,
         conflicts: json_column(row, "conflicts")?,
         due: due_from_row(row)?,
+        milestones: koe_core::Milestones {
+            routed_at: row.try_get("routed_at")?,
+            first_response_at: row.try_get("first_response_at")?,
+            resolved_at: row.try_get("resolved_at")?,
+        },
     })
 }
 
@@ -404,8 +415,9 @@ impl Store for SqlStore {
             sqlx::query(
                 "INSERT INTO categories
                    (code, group_ja, group_en, name_ja, name_en, default_section, sensitive, position,
-                    route_days, first_response_days, resolve_days)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (code) DO NOTHING",
+                    route_days, first_response_days, resolve_days, duplicate_radius_m, duplicate_days)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                 ON CONFLICT (code) DO NOTHING",
             )
             .bind(c.code.as_str())
             .bind(c.group_ja.as_str())
@@ -418,6 +430,8 @@ impl Store for SqlStore {
             .bind(days(|s| s.route_days))
             .bind(days(|s| s.first_response_days))
             .bind(days(|s| s.resolve_days))
+            .bind(i64::from(c.duplicate_radius_m))
+            .bind(i64::from(c.duplicate_days))
             .execute(&mut **tx)
             .await?;
         }
@@ -502,7 +516,7 @@ impl Store for SqlStore {
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
         let categories = sqlx::query(
             "SELECT code, group_ja, group_en, name_ja, name_en, default_section, sensitive,
-               route_days, first_response_days, resolve_days
+               route_days, first_response_days, resolve_days, duplicate_radius_m, duplicate_days
              FROM categories ORDER BY position",
         )
         .fetch_all(&self.pool)
@@ -518,6 +532,8 @@ impl Store for SqlStore {
                 default_section: r.try_get("default_section")?,
                 sensitive: r.try_get::<i64, _>("sensitive")? != 0,
                 standard: standard_from_row(r)?,
+                duplicate_radius_m: count_column(r, "duplicate_radius_m")?,
+                duplicate_days: count_column(r, "duplicate_days")?,
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
@@ -739,6 +755,9 @@ impl Store for SqlStore {
                            $16, $17, $18, $19, $20, $21, $22)
                          ON CONFLICT (id) DO NOTHING",
                     )
+                    // sqlx's Any driver binds a missing f64 as a 4-byte float; a statement cached with that
+                    // type refuses the next request's coordinates on PostgreSQL (tests/places.rs).
+                    .persistent(false)
                     .bind(id.as_str())
                     .bind(record.category.as_str())
                     .bind(record.section.as_str())

@@ -34,14 +34,14 @@ pub struct TestApp {
     pub photos: PathBuf,
 }
 
-async fn setup(backend: Backend, scratch: &Scratch) -> TestApp {
+async fn setup(backend: Backend, scratch: &Scratch, connections: u32) -> TestApp {
     let dist = scratch.dir.join("dist");
     std::fs::create_dir_all(&dist).expect("dist dir");
     std::fs::write(dist.join("index.html"), "<!doctype html><title>Koe</title>").expect("index");
     std::fs::write(dist.join("sw.js"), "// worker").expect("sw");
     std::fs::write(dist.join("koe-app-0123456789abcdef_bg.wasm"), "wasm").expect("wasm");
 
-    let store = SqlStore::connect_with(&scratch.url, 5)
+    let store = SqlStore::connect_with(&scratch.url, connections)
         .await
         .expect("connect and migrate");
     assert_eq!(store.backend(), backend);
@@ -76,8 +76,18 @@ where
     F: FnOnce(TestApp) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
+    run_with_connections(backend, 5, test).await
+}
+
+/// As [`run`], with the database pool this size: one connection makes every statement
+/// of the test reuse the same prepared-statement cache.
+pub async fn run_with_connections<F, Fut>(backend: Backend, connections: u32, test: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
     let scratch = Scratch::new(backend).await;
-    let t = setup(backend, &scratch).await;
+    let t = setup(backend, &scratch, connections).await;
     let result = tokio::spawn(test(t)).await;
     scratch.drop().await;
     if let Err(e) = result {
@@ -89,6 +99,8 @@ where
 }
 
 /// `both!(a, b)` makes `sqlite::a`, `postgres::a`, … from `async fn a(t: TestApp)`.
+// Not every test binary uses it (places.rs picks its own pool size).
+#[allow(unused_macros)]
 macro_rules! both {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -109,6 +121,7 @@ macro_rules! both {
         }
     };
 }
+#[allow(unused_imports)]
 pub(crate) use both;
 
 /// An HTTP answer, read whole.

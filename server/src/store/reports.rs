@@ -1,0 +1,40 @@
+//! What the reports (`/api/reports/…`) read: the requests of a period with their due dates
+//! and milestones. The figures themselves are computed in `koe_core::report`.
+
+use async_trait::async_trait;
+use koe_core::RequestRecord;
+
+use super::sql::{record_from_row, REQUEST_COLUMNS};
+use super::{SqlStore, StoreResult};
+
+#[async_trait]
+pub trait Reports: Send + Sync {
+    /// Every request received from `from` to `to` (ms since the epoch, both included),
+    /// and every request received before `from` that was not yet resolved at `from` (for
+    /// the backlog), oldest first. Unfiltered: the caller applies `Viewer::sees`.
+    async fn report_requests(&self, from: i64, to: i64) -> StoreResult<Vec<RequestRecord>>;
+}
+
+#[async_trait]
+impl Reports for SqlStore {
+    async fn report_requests(&self, from: i64, to: i64) -> StoreResult<Vec<RequestRecord>> {
+        // A request finished before milestones were kept (no `resolved_at`) counts as
+        // resolved for the backlog: it is read only if received in the period.
+        let sql = format!(
+            "SELECT {REQUEST_COLUMNS} FROM requests
+             WHERE received_at <= $2
+               AND (received_at >= $1
+                    OR resolved_at >= $1
+                    OR (resolved_at IS NULL AND status IN ('new', 'routed', 'in_progress')))
+             ORDER BY received_at, id"
+        );
+        sqlx::query(&sql)
+            .bind(from)
+            .bind(to)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(record_from_row)
+            .collect()
+    }
+}

@@ -1,0 +1,60 @@
+//! Queuing an internal note (内部メモ) from the office's panel: an `add_note` mutation in
+//! the outbox, under the device's next mutation id, in one transaction, so it goes to
+//! the ward record through the same push as every other change (in id order, once).
+
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
+use koe_core::{Mutation, MutationKind};
+use uuid::Uuid;
+
+use crate::store::{Store, StoreError, META, META_NEXT_MUTATION_ID, OUTBOX};
+
+impl Store {
+    /// Queues note `note_id` on request `request_id`; returns its mutation id.
+    pub async fn queue_note(
+        &self,
+        request_id: Uuid,
+        note_id: Uuid,
+        text: &str,
+    ) -> Result<u64, StoreError> {
+        let tx = self
+            .db()
+            .transaction([OUTBOX, META])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let outbox = tx.object_store(OUTBOX)?;
+        let meta = tx.object_store(META)?;
+        let next: Option<f64> = meta.get(META_NEXT_MUTATION_ID).serde()?.await?;
+        let mutation_id = next.map_or(1, |n| n as u64);
+        let mutation = Mutation {
+            id: mutation_id,
+            kind: MutationKind::AddNote {
+                request_id,
+                note_id,
+                text: text.to_owned(),
+            },
+        };
+        // Numbers, not BigInts: IndexedDB keys must be numbers to sort by id.
+        outbox
+            .put(mutation)
+            .with_key(mutation_id as f64)
+            .without_key_type()
+            .serde()?
+            .await?;
+        meta.put((mutation_id + 1) as f64)
+            .with_key(META_NEXT_MUTATION_ID)
+            .without_key_type()
+            .serde()?
+            .await?;
+        tx.commit().await?;
+        Ok(mutation_id)
+    }
+
+    /// Whether mutation `mutation_id` still waits in the outbox.
+    pub async fn is_queued(&self, mutation_id: u64) -> Result<bool, StoreError> {
+        let tx = self.db().transaction(OUTBOX).build()?;
+        let outbox = tx.object_store(OUTBOX)?;
+        let found: Option<Mutation> = outbox.get(mutation_id as f64).serde()?.await?;
+        Ok(found.is_some())
+    }
+}
