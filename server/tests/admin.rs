@@ -8,7 +8,7 @@ use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use common::{both, Answer, TestApp, PASSWORD};
+use common::{both, request_id_at, Answer, TestApp, PASSWORD};
 
 both!(
     only_administrators_administer,
@@ -63,8 +63,7 @@ impl TestApp {
     /// Logs a pothole report through a push; returns the stored record.
     async fn log_pothole(&self, cookie: &str) -> Value {
         let now = koe_server::now_ms();
-        let random: [u8; 10] = *Uuid::new_v4().as_bytes().first_chunk().expect("10 bytes");
-        let id = koe_core::id::request_id(u64::try_from(now).unwrap_or(0), random);
+        let id = request_id_at(now);
         let a = self
             .post(
                 "/api/sync/push",
