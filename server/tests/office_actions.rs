@@ -10,13 +10,13 @@ use koe_core::directory::StaffEntry;
 use koe_core::duplicates::DuplicateCandidate;
 use koe_core::sync::Outcome;
 use koe_core::{
-    Contact, FieldEdit, FieldValue, Mutation, MutationKind, NewRequest, Place, PullResponse,
-    RequestRecord, Status, Urgency,
+    Contact, FieldValue, Mutation, MutationKind, NewRequest, Place, PullResponse, RequestRecord,
+    Status, Urgency,
 };
 use serde_json::json;
 use uuid::Uuid;
 
-use common::{applied, both, request_id_at, TestApp};
+use common::{applied, both, request_id_at, set_fields, TestApp};
 
 both!(
     each_office_action_is_applied_and_in_history,
@@ -102,21 +102,7 @@ impl Device {
 
     /// Sets fields from `base`, as the office's panel does.
     async fn set(&mut self, t: &TestApp, id: Uuid, base: i64, values: Vec<FieldValue>) -> Outcome {
-        let edits = values
-            .into_iter()
-            .map(|value| FieldEdit {
-                value,
-                base_version: base,
-            })
-            .collect();
-        self.push(
-            t,
-            MutationKind::SetFields {
-                request_id: id,
-                edits,
-            },
-        )
-        .await
+        self.push(t, set_fields(id, base, values)).await
     }
 
     async fn note(&mut self, t: &TestApp, id: Uuid, text: &str) -> Outcome {

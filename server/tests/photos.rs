@@ -51,37 +51,20 @@ impl TestApp {
     async fn log_request(&self, cookie: &str, category: &str) -> Uuid {
         let id = new_request_id();
         let now = koe_server::now_ms();
-        let a = self
-            .json(
-                Method::POST,
-                "/api/sync/push",
-                Some(cookie),
-                &json!({
-                    "client_id": Uuid::new_v4(),
-                    "mutations": [{
-                        "id": 1,
-                        "type": "create_request",
-                        "request": {
-                            "id": id,
-                            "category": category,
-                            "title": "写真のテスト",
-                            "description": "区民の方から",
-                            "place": {"lat": 35.6, "lon": 139.6, "accuracy_m": 10.0,
-                                      "address": "高津区下作延2-8"},
-                            "urgency": "high",
-                            "logged_at": now,
-                        }
-                    }]
-                }),
-            )
-            .await;
-        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
-        assert_eq!(
-            a.json()["outcomes"][0]["outcome"],
-            "applied",
-            "{}",
-            a.text()
-        );
+        self.log_json(
+            cookie,
+            json!({
+                "id": id,
+                "category": category,
+                "title": "写真のテスト",
+                "description": "区民の方から",
+                "place": {"lat": 35.6, "lon": 139.6, "accuracy_m": 10.0,
+                          "address": "高津区下作延2-8"},
+                "urgency": "high",
+                "logged_at": now,
+            }),
+        )
+        .await;
         id
     }
 

@@ -14,7 +14,7 @@ use koe_core::{
 use koe_server::{Backend, SqlStore};
 use uuid::Uuid;
 
-use common::{applied, both, create, jst, TestApp};
+use common::{applied, both, create, jst, set_fields, TestApp};
 
 both!(
     milestones_are_recorded_by_real_pushes,
@@ -47,20 +47,13 @@ impl TestApp {
         base: i64,
         values: Vec<FieldValue>,
     ) -> i64 {
-        let edits = values
-            .into_iter()
-            .map(|value| FieldEdit {
-                value,
-                base_version: base,
-            })
-            .collect();
         let r = self
             .push(
                 cookie,
                 client,
                 &[Mutation {
                     id: mutation_id,
-                    kind: MutationKind::SetFields { request_id, edits },
+                    kind: set_fields(request_id, base, values),
                 }],
             )
             .await;

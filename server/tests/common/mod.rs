@@ -17,7 +17,10 @@ use http_body_util::BodyExt;
 use koe_core::api::RequestDetail;
 use koe_core::calendar::{parse_iso_date, DAY_MS, JST_OFFSET_MS};
 use koe_core::sync::Outcome;
-use koe_core::{Contact, Mutation, MutationKind, NewRequest, Place, PushResponse, Urgency};
+use koe_core::{
+    Contact, FieldEdit, FieldValue, Mutation, MutationKind, NewRequest, Place, PushResponse,
+    Urgency,
+};
 use koe_server::auth::Passwords;
 use koe_server::blob::PhotoBlobs;
 use koe_server::seed::{self, DemoPasswords};
@@ -250,6 +253,28 @@ impl TestApp {
         serde_json::from_slice(&a.body).expect("PushResponse")
     }
 
+    /// Logs one request from a new device, sent as a device's JSON (`request` is the
+    /// `NewRequest`), and expects it applied.
+    pub async fn log_json(&self, cookie: &str, request: Value) {
+        let a = self
+            .post(
+                "/api/sync/push",
+                Some(cookie),
+                &json!({
+                    "client_id": Uuid::new_v4(),
+                    "mutations": [{"id": 1, "type": "create_request", "request": request}]
+                }),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+        assert_eq!(
+            a.json()["outcomes"][0]["outcome"],
+            "applied",
+            "{}",
+            a.text()
+        );
+    }
+
     /// A request with its history, as `cookie`'s owner may read it.
     pub async fn detail(&self, cookie: &str, id: Uuid) -> RequestDetail {
         let a = self.get(&format!("/api/requests/{id}"), Some(cookie)).await;
@@ -302,6 +327,18 @@ pub fn create(id: u64, request: NewRequest) -> Mutation {
         id,
         kind: MutationKind::CreateRequest { request },
     }
+}
+
+/// Sets `values` on a request, each edit made from version `base`.
+pub fn set_fields(request_id: Uuid, base: i64, values: Vec<FieldValue>) -> MutationKind {
+    let edits = values
+        .into_iter()
+        .map(|value| FieldEdit {
+            value,
+            base_version: base,
+        })
+        .collect();
+    MutationKind::SetFields { request_id, edits }
 }
 
 /// The new version of an applied mutation; anything else fails the test.
