@@ -17,14 +17,11 @@
 
 #[path = "../tests/common/scratch.rs"]
 mod scratch;
+mod support;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
-use axum::Router;
-use http_body_util::BodyExt;
 use koe_core::api::RequestPage;
 use koe_core::calendar::{iso_date, jst_day, DAY_MS};
 use koe_core::sync::Outcome;
@@ -32,13 +29,12 @@ use koe_core::{
     Catalogue, FieldEdit, FieldValue, NewRequest, Place, Role, Status, Urgency, Viewer,
 };
 use koe_server::auth::Passwords;
-use koe_server::seed::{self, DemoPasswords};
 use koe_server::store::{Origin, Verdict};
-use koe_server::{app, AppState, Backend, SqlStore, Store};
+use koe_server::{Backend, SqlStore, Store};
 use scratch::Scratch;
+use support::{call, sign_in};
 use uuid::Uuid;
 
-const PASSWORD: &str = "bench-pass";
 /// Writers at once (each its own devices); SQLite still writes one at a time.
 const WRITERS: usize = 4;
 
@@ -91,13 +87,7 @@ async fn run(backend: Backend, url: &str, count: usize, runs: usize) {
     let sql = Arc::new(SqlStore::connect(&url).await.expect("connect and migrate"));
     let store: Arc<dyn Store> = sql.clone();
     let passwords = Passwords::for_tests();
-    seed::seed_if_empty(
-        store.as_ref(),
-        &passwords,
-        &DemoPasswords::Fixed(PASSWORD.into()),
-    )
-    .await
-    .expect("seed");
+    support::seed(store.as_ref(), &passwords).await;
     let catalogue = Arc::new(store.catalogue().await.expect("catalogue"));
 
     let start = Instant::now();
@@ -133,12 +123,7 @@ async fn run(backend: Backend, url: &str, count: usize, runs: usize) {
             .expect("vacuum analyze");
         println!("(after VACUUM ANALYZE requests)");
     }
-    let router = app(AppState {
-        store,
-        dist: std::env::temp_dir().join("koe-bench-no-dist"),
-        passwords,
-        photos: koe_server::blob::PhotoBlobs::new(std::env::temp_dir().join("koe-bench-photos")),
-    });
+    let router = support::router(store, passwords);
     let from = iso_date(jst_day(now - 120 * DAY_MS));
     let to = iso_date(jst_day(now - 90 * DAY_MS));
     println!(
@@ -154,7 +139,7 @@ async fn run(backend: Backend, url: &str, count: usize, runs: usize) {
             let mut total = 0;
             for i in 0..runs + 3 {
                 let started = Instant::now();
-                let page: RequestPage = get(&router, &uri, &cookie).await;
+                let page: RequestPage = call(&router, "GET", &uri, &cookie, "").await;
                 let took = started.elapsed();
                 total = page.total;
                 if i >= 3 {
@@ -341,44 +326,4 @@ async fn write_share(
         }
     }
     edits
-}
-
-async fn sign_in(router: &Router, staff_id: &str) -> String {
-    let body = serde_json::json!({ "staff_id": staff_id, "password": PASSWORD }).to_string();
-    let request = Request::post("/api/session")
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(body))
-        .expect("request");
-    let response = tower::ServiceExt::oneshot(router.clone(), request)
-        .await
-        .expect("infallible");
-    assert_eq!(response.status(), StatusCode::OK, "sign in as {staff_id}");
-    let cookie = response.headers()[header::SET_COOKIE]
-        .to_str()
-        .expect("cookie");
-    cookie.split(';').next().expect("cookie pair").to_string()
-}
-
-async fn get<T: serde::de::DeserializeOwned>(router: &Router, uri: &str, cookie: &str) -> T {
-    let request = Request::get(uri)
-        .header(header::COOKIE, cookie)
-        .body(Body::empty())
-        .expect("request");
-    let response = tower::ServiceExt::oneshot(router.clone(), request)
-        .await
-        .expect("infallible");
-    let status = response.status();
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    assert_eq!(
-        status,
-        StatusCode::OK,
-        "{uri}: {}",
-        String::from_utf8_lossy(&bytes)
-    );
-    serde_json::from_slice(&bytes).expect("JSON")
 }

@@ -8,24 +8,20 @@
 
 #[path = "../tests/common/scratch.rs"]
 mod scratch;
+mod support;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
-use axum::Router;
-use http_body_util::BodyExt;
 use koe_core::{Mutation, MutationKind, NewRequest, Place, PullResponse, PushResponse, Urgency};
 use koe_server::auth::Passwords;
-use koe_server::seed::{self, DemoPasswords};
-use koe_server::{app, AppState, Backend, SqlStore, Store};
+use koe_server::{Backend, SqlStore, Store};
 use scratch::Scratch;
+use support::{call, sign_in};
 use uuid::Uuid;
 
 const BATCH: usize = 200;
 const PULL_PAGE: usize = 1000;
-const PASSWORD: &str = "bench-pass";
 
 #[tokio::main]
 async fn main() {
@@ -66,19 +62,8 @@ async fn run(url: &str, count: usize) -> Figures {
     let store = SqlStore::connect(url).await.expect("connect and migrate");
     let store: Arc<dyn Store> = Arc::new(store);
     let passwords = Passwords::for_tests();
-    seed::seed_if_empty(
-        store.as_ref(),
-        &passwords,
-        &DemoPasswords::Fixed(PASSWORD.into()),
-    )
-    .await
-    .expect("seed");
-    let router = app(AppState {
-        store,
-        dist: std::env::temp_dir().join("koe-bench-no-dist"),
-        passwords,
-        photos: koe_server::blob::PhotoBlobs::new(std::env::temp_dir().join("koe-bench-photos")),
-    });
+    support::seed(store.as_ref(), &passwords).await;
+    let router = support::router(store, passwords);
 
     let inspector = sign_in(&router, "road01").await;
     let client_id = Uuid::new_v4();
@@ -159,61 +144,5 @@ fn create(i: usize) -> Mutation {
                 contact: Default::default(),
             },
         },
-    }
-}
-
-async fn sign_in(router: &Router, staff_id: &str) -> String {
-    let body = serde_json::json!({ "staff_id": staff_id, "password": PASSWORD }).to_string();
-    let response = send(
-        router,
-        Request::post("/api/session")
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(body))
-            .expect("request"),
-    )
-    .await;
-    assert_eq!(response.status(), StatusCode::OK, "sign in as {staff_id}");
-    let cookie = response.headers()[header::SET_COOKIE]
-        .to_str()
-        .expect("cookie");
-    cookie.split(';').next().expect("cookie pair").to_string()
-}
-
-async fn call<T: serde::de::DeserializeOwned>(
-    router: &Router,
-    method: &str,
-    uri: &str,
-    cookie: &str,
-    body: &str,
-) -> T {
-    let request = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::COOKIE, cookie)
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(body.to_string()))
-        .expect("request");
-    let response = send(router, request).await;
-    let status = response.status();
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    assert_eq!(
-        status,
-        StatusCode::OK,
-        "{uri}: {}",
-        String::from_utf8_lossy(&bytes)
-    );
-    serde_json::from_slice(&bytes).expect("JSON answer")
-}
-
-async fn send(router: &Router, request: Request<Body>) -> axum::response::Response {
-    use tower::ServiceExt;
-    match router.clone().oneshot(request).await {
-        Ok(response) => response,
-        Err(never) => match never {},
     }
 }

@@ -6,9 +6,8 @@ mod common;
 
 use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
-use uuid::Uuid;
 
-use common::{both, Answer, TestApp, PASSWORD};
+use common::{both, request_id_at, Answer, TestApp, PASSWORD};
 
 both!(
     only_administrators_administer,
@@ -63,38 +62,21 @@ impl TestApp {
     /// Logs a pothole report through a push; returns the stored record.
     async fn log_pothole(&self, cookie: &str) -> Value {
         let now = koe_server::now_ms();
-        let random: [u8; 10] = *Uuid::new_v4().as_bytes().first_chunk().expect("10 bytes");
-        let id = koe_core::id::request_id(u64::try_from(now).unwrap_or(0), random);
-        let a = self
-            .post(
-                "/api/sync/push",
-                Some(cookie),
-                &json!({
-                    "client_id": Uuid::new_v4(),
-                    "mutations": [{
-                        "id": 1,
-                        "type": "create_request",
-                        "request": {
-                            "id": id,
-                            "category": "road-pothole",
-                            "title": "路面の穴",
-                            "description": "",
-                            "place": {"lat": 35.6, "lon": 139.6, "accuracy_m": 10.0,
-                                      "address": "高津区下作延2-8"},
-                            "urgency": "medium",
-                            "logged_at": now,
-                        }
-                    }]
-                }),
-            )
-            .await;
-        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
-        assert_eq!(
-            a.json()["outcomes"][0]["outcome"],
-            "applied",
-            "{}",
-            a.text()
-        );
+        let id = request_id_at(now);
+        self.log_json(
+            cookie,
+            json!({
+                "id": id,
+                "category": "road-pothole",
+                "title": "路面の穴",
+                "description": "",
+                "place": {"lat": 35.6, "lon": 139.6, "accuracy_m": 10.0,
+                          "address": "高津区下作延2-8"},
+                "urgency": "medium",
+                "logged_at": now,
+            }),
+        )
+        .await;
         let d = self.get(&format!("/api/requests/{id}"), Some(cookie)).await;
         assert_eq!(d.status, StatusCode::OK, "{}", d.text());
         d.json()["request"].clone()

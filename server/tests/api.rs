@@ -15,15 +15,15 @@ use axum::http::{header, Method, Request, StatusCode};
 use koe_core::api::{RequestDetail, RequestPage};
 use koe_core::sync::Outcome;
 use koe_core::{
-    Catalogue, Contact, EditableField, FieldEdit, FieldValue, Mutation, MutationKind, NewRequest,
-    Place, PullResponse, PushResponse, RequestRecord, Status, Urgency,
+    Catalogue, EditableField, FieldEdit, FieldValue, Mutation, MutationKind, PullResponse,
+    RequestRecord, Status, Urgency,
 };
 use koe_server::auth::Passwords;
 use koe_server::seed::{self, DemoPasswords, Seed};
 use serde_json::json;
 use uuid::Uuid;
 
-use common::{both, Answer, TestApp, PASSWORD};
+use common::{applied, both, create, jst, new_request, Answer, TestApp, PASSWORD};
 
 both!(
     sign_in_right_and_wrong,
@@ -63,18 +63,6 @@ both!(
 // Helpers
 
 impl TestApp {
-    async fn push(&self, cookie: &str, client: Uuid, mutations: &[Mutation]) -> PushResponse {
-        let a = self
-            .post(
-                "/api/sync/push",
-                Some(cookie),
-                &json!({"client_id": client, "mutations": mutations}),
-            )
-            .await;
-        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
-        serde_json::from_slice(&a.body).expect("PushResponse")
-    }
-
     async fn pull(&self, cookie: &str, query: &str) -> PullResponse {
         let a = self
             .get(&format!("/api/sync/pull?{query}"), Some(cookie))
@@ -101,46 +89,6 @@ impl TestApp {
 
     async fn count(&self) -> i64 {
         self.store.request_count().await.expect("count")
-    }
-}
-
-fn new_request(category: &str, title: &str) -> NewRequest {
-    let now = koe_server::now_ms();
-    let random: [u8; 10] = *Uuid::new_v4().as_bytes().first_chunk().expect("10 bytes");
-    NewRequest {
-        id: koe_core::id::request_id(u64::try_from(now).unwrap_or(0), random),
-        category: category.into(),
-        title: title.into(),
-        description: "区民の方から".into(),
-        place: Place {
-            lat: Some(35.6),
-            lon: Some(139.6),
-            accuracy_m: Some(10.0),
-            address: "高津区下作延2-8".into(),
-            landmark: "郵便局の前".into(),
-        },
-        urgency: Urgency::High,
-        logged_at: now,
-        contact: Contact {
-            name: Some("山田 花子".into()),
-            phone: Some("044-000-0000".into()),
-            email: None,
-            consent_to_contact: true,
-        },
-    }
-}
-
-fn create(id: u64, request: NewRequest) -> Mutation {
-    Mutation {
-        id,
-        kind: MutationKind::CreateRequest { request },
-    }
-}
-
-fn applied_version(o: &Outcome) -> i64 {
-    match o {
-        Outcome::Applied { version } => *version,
-        other => panic!("expected applied, got {other:?}"),
     }
 }
 
@@ -245,7 +193,7 @@ async fn push_sent_twice_is_applied_once(t: TestApp) {
     let batch = [create(1, req.clone())];
     let first = t.push(&cookie, client, &batch).await;
     assert_eq!(first.last_mutation_id, 1);
-    let version = applied_version(&first.outcomes[0].outcome);
+    let version = applied(&first.outcomes[0].outcome);
     let second = t.push(&cookie, client, &batch).await;
     assert_eq!(second.outcomes[0].mutation_id, 1);
     assert_eq!(second.outcomes[0].outcome, Outcome::Duplicate);
@@ -359,8 +307,8 @@ async fn invalid_mutation_in_the_middle_does_not_block_the_others(t: TestApp) {
     assert_eq!(r.last_mutation_id, 3);
     let ids: Vec<u64> = r.outcomes.iter().map(|o| o.mutation_id).collect();
     assert_eq!(ids, [1, 2, 3]);
-    let v1 = applied_version(&r.outcomes[0].outcome);
-    let v3 = applied_version(&r.outcomes[2].outcome);
+    let v1 = applied(&r.outcomes[0].outcome);
+    let v3 = applied(&r.outcomes[2].outcome);
     assert!(v1 < v3);
     match &r.outcomes[1].outcome {
         Outcome::Rejected { code, message } => {
@@ -397,7 +345,7 @@ async fn invalid_mutation_in_the_middle_does_not_block_the_others(t: TestApp) {
     assert!(
         matches!(&r.outcomes[0].outcome, Outcome::Rejected { code, .. } if code == "unknown_category")
     );
-    applied_version(&r.outcomes[1].outcome);
+    applied(&r.outcomes[1].outcome);
     assert_eq!(r.last_mutation_id, 5);
 }
 
@@ -433,7 +381,7 @@ async fn same_request_id_from_another_device_is_rejected(t: TestApp) {
     let r = t
         .push(&road, Uuid::new_v4(), &[create(1, req.clone())])
         .await;
-    let version = applied_version(&r.outcomes[0].outcome);
+    let version = applied(&r.outcomes[0].outcome);
     let mut copy = req.clone();
     copy.title = "上書きの試み".into();
     let other = Uuid::new_v4();
@@ -458,11 +406,7 @@ async fn pull_pages_with_cursor(t: TestApp) {
         .map(|i| create(i, new_request("road-pothole", &format!("穴 {i}"))))
         .collect();
     let r = t.push(&road, Uuid::new_v4(), &batch).await;
-    let versions: Vec<i64> = r
-        .outcomes
-        .iter()
-        .map(|o| applied_version(&o.outcome))
-        .collect();
+    let versions: Vec<i64> = r.outcomes.iter().map(|o| applied(&o.outcome)).collect();
 
     let head = t.sign_in("head01").await;
     let p1 = t.pull(&head, "cursor=0&limit=2").await;
@@ -647,7 +591,7 @@ async fn concurrent_pushes_never_make_a_puller_skip(t: TestApp) {
                     .collect();
                 let r = t.push(&road, client, &batch).await;
                 for o in &r.outcomes {
-                    applied_version(&o.outcome);
+                    applied(&o.outcome);
                 }
             }
         }));
@@ -815,12 +759,6 @@ fn rejected_code(o: &Outcome) -> String {
 }
 
 impl TestApp {
-    async fn detail(&self, cookie: &str, id: Uuid) -> RequestDetail {
-        let a = self.get(&format!("/api/requests/{id}"), Some(cookie)).await;
-        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
-        serde_json::from_slice(&a.body).expect("RequestDetail")
-    }
-
     /// One sign-in attempt, as if from `ip` when given (the listener's connect info).
     async fn sign_in_attempt(&self, staff_id: &str, password: &str, ip: Option<&str>) -> Answer {
         let mut req = Request::builder()
@@ -845,7 +783,7 @@ async fn set_fields_applies_and_history_has_before_and_after(t: TestApp) {
     let road = t.sign_in("road01").await;
     let device = Uuid::new_v4();
     let req = new_request("road-pothole", "歩道の段差");
-    let v1 = applied_version(
+    let v1 = applied(
         &t.push(&road, device, &[create(1, req.clone())])
             .await
             .outcomes[0]
@@ -865,7 +803,7 @@ async fn set_fields_applies_and_history_has_before_and_after(t: TestApp) {
             )],
         )
         .await;
-    let v2 = applied_version(&r.outcomes[0].outcome);
+    let v2 = applied(&r.outcomes[0].outcome);
     assert!(v2 > v1);
     // Pull sees the change after the cursor it had.
     let p = t.pull(&road, &format!("cursor={v1}")).await;
@@ -901,7 +839,7 @@ async fn stale_edit_is_kept_as_a_conflict_and_flagged(t: TestApp) {
     let clerk = t.sign_in("clerk01").await;
     let req = new_request("road-pothole", "段差");
     let device = Uuid::new_v4();
-    let v1 = applied_version(
+    let v1 = applied(
         &t.push(&road, device, &[create(1, req.clone())])
             .await
             .outcomes[0]
@@ -918,7 +856,7 @@ async fn stale_edit_is_kept_as_a_conflict_and_flagged(t: TestApp) {
             )],
         )
         .await;
-    let v2 = applied_version(&by_office.outcomes[0].outcome);
+    let v2 = applied(&by_office.outcomes[0].outcome);
     // The inspector edited title and description offline, from version 1.
     let stale = t
         .push(
@@ -970,7 +908,7 @@ async fn stale_edit_is_kept_as_a_conflict_and_flagged(t: TestApp) {
             &[set(1, req.id, vec![(FieldValue::NeedsReview(false), v3)])],
         )
         .await;
-    applied_version(&reviewed.outcomes[0].outcome);
+    applied(&reviewed.outcomes[0].outcome);
     let r = t.detail(&clerk, req.id).await.request;
     assert!(!r.needs_review && r.conflicts.is_empty());
 }
@@ -979,7 +917,7 @@ async fn field_staff_cannot_change_status(t: TestApp) {
     let road = t.sign_in("road01").await;
     let device = Uuid::new_v4();
     let req = new_request("road-pothole", "段差");
-    let v1 = applied_version(
+    let v1 = applied(
         &t.push(&road, device, &[create(1, req.clone())])
             .await
             .outcomes[0]
@@ -1031,7 +969,7 @@ async fn office_status_changes_follow_the_workflow(t: TestApp) {
     let road = t.sign_in("road01").await;
     let clerk = t.sign_in("clerk01").await;
     let req = new_request("road-pothole", "段差");
-    let v1 = applied_version(
+    let v1 = applied(
         &t.push(&road, Uuid::new_v4(), &[create(1, req.clone())])
             .await
             .outcomes[0]
@@ -1065,7 +1003,7 @@ async fn office_status_changes_follow_the_workflow(t: TestApp) {
             ],
         )
         .await;
-    let v2 = applied_version(&r.outcomes[0].outcome);
+    let v2 = applied(&r.outcomes[0].outcome);
     assert_eq!(
         rejected_code(&r.outcomes[1].outcome),
         "transition_not_allowed"
@@ -1091,7 +1029,7 @@ async fn office_status_changes_follow_the_workflow(t: TestApp) {
             )],
         )
         .await;
-    applied_version(&r.outcomes[0].outcome);
+    applied(&r.outcomes[0].outcome);
     // References core cannot check: the assignee must exist, the original be another request.
     let r = t
         .push(
@@ -1129,7 +1067,7 @@ async fn note_sent_twice_is_stored_once(t: TestApp) {
     let first = t
         .push(&road, device, &[note(2, req.id, note_id, "電話で説明済み")])
         .await;
-    let v = applied_version(&first.outcomes[0].outcome);
+    let v = applied(&first.outcomes[0].outcome);
     // The same push again: acknowledged as a duplicate.
     let again = t
         .push(&road, device, &[note(2, req.id, note_id, "電話で説明済み")])
@@ -1139,12 +1077,12 @@ async fn note_sent_twice_is_stored_once(t: TestApp) {
     let rebuilt = t
         .push(&road, device, &[note(3, req.id, note_id, "電話で説明済み")])
         .await;
-    assert_eq!(applied_version(&rebuilt.outcomes[0].outcome), v);
+    assert_eq!(applied(&rebuilt.outcomes[0].outcome), v);
     let clerk = t.sign_in("clerk01").await;
     let again = t
         .push(&clerk, Uuid::new_v4(), &[note(1, req.id, note_id, "別の")])
         .await;
-    assert_eq!(applied_version(&again.outcomes[0].outcome), v);
+    assert_eq!(applied(&again.outcomes[0].outcome), v);
     let d = t.detail(&clerk, req.id).await;
     assert_eq!(d.notes.len(), 1);
     assert_eq!((d.notes[0].id, d.notes[0].by.as_str()), (note_id, "road01"));
@@ -1223,7 +1161,7 @@ async fn welfare_detail_is_redacted_and_reads_are_logged(t: TestApp) {
         .await;
     assert_eq!(rejected_code(&r.outcomes[0].outcome), "not_allowed");
     assert_eq!(rejected_code(&r.outcomes[1].outcome), "not_allowed");
-    applied_version(&r.outcomes[2].outcome);
+    applied(&r.outcomes[2].outcome);
 
     // The author reads her own: not logged.
     let own = t.detail(&welfare, req.id).await;
@@ -1380,12 +1318,6 @@ async fn expired_sessions_are_purged(t: TestApp) {
 // ---------------------------------------------------------------------------------
 // Service standards and due dates (区役所サービス基準)
 
-/// ms since the epoch of a JST wall-clock time.
-fn jst(date: &str, hour: i64, minute: i64) -> i64 {
-    use koe_core::calendar::{parse_iso_date, DAY_MS, JST_OFFSET_MS};
-    parse_iso_date(date).expect("date") * DAY_MS + (hour * 60 + minute) * 60_000 - JST_OFFSET_MS
-}
-
 /// The JST date a due time falls on.
 fn due_day(ms: i64) -> String {
     use koe_core::calendar::{end_of_jst_day, iso_date, jst_day};
@@ -1425,7 +1357,7 @@ async fn pushed_request_is_due_by_its_category_standard(t: TestApp) {
     let pushed = t
         .push(&cookie, Uuid::new_v4(), &[create(1, req.clone())])
         .await;
-    applied_version(&pushed.outcomes[0].outcome);
+    applied(&pushed.outcomes[0].outcome);
     let all = t.pull_all(&cookie).await;
     let record = &all[0];
     let due = record.due.expect("due dates");
@@ -1467,7 +1399,7 @@ async fn request_received_before_golden_week_is_due_after_it(t: TestApp) {
         catalogue: &catalogue,
     };
     let (outcome, _) = t.store.apply(origin, verdict).await.unwrap();
-    applied_version(&outcome);
+    applied(&outcome);
 
     // road-pothole: route 1, first response 2, resolve 10 working days. Day 0 is
     // Thursday 04-30; Friday 05-01 is day 1; 05-02..05-06 are the weekend and Golden

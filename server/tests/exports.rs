@@ -10,8 +10,8 @@ use koe_core::{FieldValue, Status};
 use serde_json::Value;
 use uuid::Uuid;
 
-use common::{both, Answer, TestApp};
-use listing_support::{jst, request, Writer};
+use common::{both, jst, Answer, TestApp};
+use listing_support::{request, Writer};
 
 both!(
     csv_is_excel_ready_and_filtered,

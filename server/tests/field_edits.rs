@@ -7,16 +7,15 @@
 mod common;
 
 use axum::http::StatusCode;
-use koe_core::api::RequestDetail;
 use koe_core::sync::Outcome;
 use koe_core::{
     Contact, EditableField, FieldEdit, FieldValue, Mutation, MutationKind, NewRequest, Place,
-    PullResponse, PushResponse, RequestRecord, Urgency,
+    PullResponse, RequestRecord, Urgency,
 };
 use serde_json::json;
 use uuid::Uuid;
 
-use common::{both, TestApp};
+use common::{both, create, request_id_at, TestApp};
 
 both!(
     keeping_mine_applies_it_and_withdraws_my_conflict,
@@ -26,18 +25,6 @@ both!(
 );
 
 impl TestApp {
-    async fn push_ok(&self, cookie: &str, client: Uuid, mutations: &[Mutation]) -> PushResponse {
-        let a = self
-            .post(
-                "/api/sync/push",
-                Some(cookie),
-                &json!({"client_id": client, "mutations": mutations}),
-            )
-            .await;
-        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
-        serde_json::from_slice(&a.body).expect("PushResponse")
-    }
-
     /// The request as `cookie`'s device pulls it (what a device edits from).
     async fn pulled(&self, cookie: &str, id: Uuid) -> RequestRecord {
         let a = self
@@ -50,19 +37,12 @@ impl TestApp {
             .find(|r| r.id == id)
             .expect("pulled")
     }
-
-    async fn detail(&self, cookie: &str, id: Uuid) -> RequestDetail {
-        let a = self.get(&format!("/api/requests/{id}"), Some(cookie)).await;
-        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
-        serde_json::from_slice(&a.body).expect("RequestDetail")
-    }
 }
 
 fn pothole() -> NewRequest {
     let now = koe_server::now_ms();
-    let random: [u8; 10] = *Uuid::new_v4().as_bytes().first_chunk().expect("10 bytes");
     NewRequest {
-        id: koe_core::id::request_id(u64::try_from(now).unwrap_or(0), random),
+        id: request_id_at(now),
         category: "road-pothole".into(),
         title: "歩道の段差".into(),
         description: "段差が5cmほど".into(),
@@ -101,18 +81,10 @@ async fn conflict(t: &TestApp) -> (Uuid, String, Uuid, i64) {
     let device = Uuid::new_v4();
     let req = pothole();
     let id = req.id;
-    t.push_ok(
-        &road,
-        device,
-        &[Mutation {
-            id: 1,
-            kind: MutationKind::CreateRequest { request: req },
-        }],
-    )
-    .await;
+    t.push(&road, device, &[create(1, req)]).await;
     let seen = t.pulled(&road, id).await.version;
     let office = t
-        .push_ok(
+        .push(
             &clerk,
             Uuid::new_v4(),
             &[set(1, id, title("区道の段差（補修対象）"), seen)],
@@ -123,7 +95,7 @@ async fn conflict(t: &TestApp) -> (Uuid, String, Uuid, i64) {
         "{office:?}"
     );
     let lost = t
-        .push_ok(&road, device, &[set(2, id, title("車道側の段差"), seen)])
+        .push(&road, device, &[set(2, id, title("車道側の段差"), seen)])
         .await;
     let Outcome::Conflict { version, fields } = &lost.outcomes[0].outcome else {
         panic!("a conflict: {lost:?}");
@@ -143,7 +115,7 @@ async fn keeping_mine_applies_it_and_withdraws_my_conflict(t: TestApp) {
     // The device pulled after the conflict: it edits from that version.
     let base = t.pulled(&road, id).await.version;
     let kept = t
-        .push_ok(&road, device, &[set(3, id, title("車道側の段差"), base)])
+        .push(&road, device, &[set(3, id, title("車道側の段差"), base)])
         .await;
     let Outcome::Applied { version } = kept.outcomes[0].outcome else {
         panic!("applied: {kept:?}");
@@ -182,7 +154,7 @@ async fn keeping_theirs_withdraws_my_conflict_and_keeps_their_value(t: TestApp) 
     let pulled = t.pulled(&road, id).await;
     let theirs = pulled.title.clone().expect("title");
     let kept = t
-        .push_ok(&road, device, &[set(3, id, title(&theirs), pulled.version)])
+        .push(&road, device, &[set(3, id, title(&theirs), pulled.version)])
         .await;
     let Outcome::Applied { version } = kept.outcomes[0].outcome else {
         panic!("applied: {kept:?}");
@@ -205,17 +177,9 @@ async fn an_edit_from_the_version_pulled_applies_beside_an_office_change_of_anot
     let device = Uuid::new_v4();
     let req = pothole();
     let id = req.id;
-    t.push_ok(
-        &road,
-        device,
-        &[Mutation {
-            id: 1,
-            kind: MutationKind::CreateRequest { request: req },
-        }],
-    )
-    .await;
+    t.push(&road, device, &[create(1, req)]).await;
     let seen = t.pulled(&road, id).await.version;
-    t.push_ok(
+    t.push(
         &clerk,
         Uuid::new_v4(),
         &[set(1, id, FieldValue::Urgency(Urgency::Urgent), seen)],
@@ -224,7 +188,7 @@ async fn an_edit_from_the_version_pulled_applies_beside_an_office_change_of_anot
     // The inspector edited the title offline from the version seen before the office's
     // change of the urgency: no conflict, both stand.
     let r = t
-        .push_ok(&road, device, &[set(2, id, title("車道側の段差"), seen)])
+        .push(&road, device, &[set(2, id, title("車道側の段差"), seen)])
         .await;
     assert!(
         matches!(r.outcomes[0].outcome, Outcome::Applied { .. }),
@@ -242,7 +206,7 @@ async fn nobody_else_settles_my_conflict(t: TestApp) {
     let park = t.sign_in("park01").await;
     let base = t.pulled(&road, id).await.version;
     let r = t
-        .push_ok(&park, Uuid::new_v4(), &[set(1, id, title("公園側"), base)])
+        .push(&park, Uuid::new_v4(), &[set(1, id, title("公園側"), base)])
         .await;
     assert!(
         matches!(&r.outcomes[0].outcome, Outcome::Rejected { .. }),
@@ -252,7 +216,7 @@ async fn nobody_else_settles_my_conflict(t: TestApp) {
     // stays for review.
     let clerk = t.sign_in("clerk01").await;
     let r = t
-        .push_ok(
+        .push(
             &clerk,
             Uuid::new_v4(),
             &[set(1, id, title("区道の段差"), base)],
@@ -268,7 +232,7 @@ async fn nobody_else_settles_my_conflict(t: TestApp) {
     assert_eq!(d.conflicts[0].by, "road01");
     // Review (office) clears the list.
     let base = t.pulled(&clerk, id).await.version;
-    t.push_ok(
+    t.push(
         &clerk,
         Uuid::new_v4(),
         &[set(1, id, FieldValue::NeedsReview(false), base)],

@@ -10,13 +10,13 @@ use koe_core::directory::StaffEntry;
 use koe_core::duplicates::DuplicateCandidate;
 use koe_core::sync::Outcome;
 use koe_core::{
-    Contact, FieldEdit, FieldValue, Mutation, MutationKind, NewRequest, Place, PullResponse,
-    PushResponse, RequestRecord, Status, Urgency,
+    Contact, FieldValue, Mutation, MutationKind, NewRequest, Place, PullResponse, RequestRecord,
+    Status, Urgency,
 };
 use serde_json::json;
 use uuid::Uuid;
 
-use common::{both, TestApp};
+use common::{applied, both, request_id_at, set_fields, TestApp};
 
 both!(
     each_office_action_is_applied_and_in_history,
@@ -39,9 +39,8 @@ const LON: f64 = 139.6156;
 
 fn request_at(category: &str, title: &str, fix: Option<(f64, f64)>, address: &str) -> NewRequest {
     let now = koe_server::now_ms();
-    let random: [u8; 10] = *Uuid::new_v4().as_bytes().first_chunk().expect("10 bytes");
     NewRequest {
-        id: koe_core::id::request_id(u64::try_from(now).unwrap_or(0), random),
+        id: request_id_at(now),
         category: category.into(),
         title: title.into(),
         description: "区民の方から電話".into(),
@@ -85,15 +84,7 @@ impl Device {
             kind,
         };
         self.next += 1;
-        let a = t
-            .post(
-                "/api/sync/push",
-                Some(&self.cookie),
-                &json!({"client_id": self.client, "mutations": [m]}),
-            )
-            .await;
-        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
-        let r: PushResponse = serde_json::from_slice(&a.body).expect("PushResponse");
+        let r = t.push(&self.cookie, self.client, &[m]).await;
         r.outcomes[0].outcome.clone()
     }
 
@@ -111,21 +102,7 @@ impl Device {
 
     /// Sets fields from `base`, as the office's panel does.
     async fn set(&mut self, t: &TestApp, id: Uuid, base: i64, values: Vec<FieldValue>) -> Outcome {
-        let edits = values
-            .into_iter()
-            .map(|value| FieldEdit {
-                value,
-                base_version: base,
-            })
-            .collect();
-        self.push(
-            t,
-            MutationKind::SetFields {
-                request_id: id,
-                edits,
-            },
-        )
-        .await
+        self.push(t, set_fields(id, base, values)).await
     }
 
     async fn note(&mut self, t: &TestApp, id: Uuid, text: &str) -> Outcome {
@@ -141,11 +118,7 @@ impl Device {
     }
 
     async fn detail(&self, t: &TestApp, id: Uuid) -> RequestDetail {
-        let a = t
-            .get(&format!("/api/requests/{id}"), Some(&self.cookie))
-            .await;
-        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
-        serde_json::from_slice(&a.body).expect("RequestDetail")
+        t.detail(&self.cookie, id).await
     }
 
     async fn pull_all(&self, t: &TestApp) -> Vec<RequestRecord> {
@@ -167,13 +140,6 @@ impl Device {
             .await;
         assert_eq!(a.status, StatusCode::OK, "{}", a.text());
         serde_json::from_slice(&a.body).expect("Vec<DuplicateCandidate>")
-    }
-}
-
-fn applied(o: &Outcome) -> i64 {
-    match o {
-        Outcome::Applied { version } => *version,
-        other => panic!("expected applied, got {other:?}"),
     }
 }
 

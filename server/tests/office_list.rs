@@ -14,8 +14,8 @@ use koe_core::filter::RequestFilter;
 use koe_core::{FieldValue, Role, Status, Viewer};
 use uuid::Uuid;
 
-use common::{both, TestApp};
-use listing_support::{jst, request, Writer};
+use common::{both, jst, TestApp};
+use listing_support::{request, Writer};
 
 both!(
     each_filter_narrows_the_list_as_core_says,

@@ -13,7 +13,7 @@ use koe_server::blob::sha256_hex;
 use serde_json::json;
 use uuid::Uuid;
 
-use common::{both, Answer, TestApp};
+use common::{both, new_request_id, Answer, TestApp};
 
 both!(
     whole_upload_in_one_chunk,
@@ -49,39 +49,22 @@ impl Answer {
 impl TestApp {
     /// Logs a request of `category` through a push; returns its id.
     async fn log_request(&self, cookie: &str, category: &str) -> Uuid {
-        let id = request_id();
+        let id = new_request_id();
         let now = koe_server::now_ms();
-        let a = self
-            .json(
-                Method::POST,
-                "/api/sync/push",
-                Some(cookie),
-                &json!({
-                    "client_id": Uuid::new_v4(),
-                    "mutations": [{
-                        "id": 1,
-                        "type": "create_request",
-                        "request": {
-                            "id": id,
-                            "category": category,
-                            "title": "写真のテスト",
-                            "description": "区民の方から",
-                            "place": {"lat": 35.6, "lon": 139.6, "accuracy_m": 10.0,
-                                      "address": "高津区下作延2-8"},
-                            "urgency": "high",
-                            "logged_at": now,
-                        }
-                    }]
-                }),
-            )
-            .await;
-        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
-        assert_eq!(
-            a.json()["outcomes"][0]["outcome"],
-            "applied",
-            "{}",
-            a.text()
-        );
+        self.log_json(
+            cookie,
+            json!({
+                "id": id,
+                "category": category,
+                "title": "写真のテスト",
+                "description": "区民の方から",
+                "place": {"lat": 35.6, "lon": 139.6, "accuracy_m": 10.0,
+                          "address": "高津区下作延2-8"},
+                "urgency": "high",
+                "logged_at": now,
+            }),
+        )
+        .await;
         id
     }
 
@@ -162,13 +145,6 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
         }
     }
     out
-}
-
-/// A request id as a device makes it (UUIDv7).
-fn request_id() -> Uuid {
-    let now = u64::try_from(koe_server::now_ms()).unwrap_or(0);
-    let random: [u8; 10] = *Uuid::new_v4().as_bytes().first_chunk().expect("10 bytes");
-    koe_core::id::request_id(now, random)
 }
 
 /// A small "JPEG": the magic bytes, then a pattern that differs per `seed`.
@@ -507,7 +483,7 @@ async fn unknown_request_and_photo(t: TestApp) {
     t.declare(
         Some(&road),
         Uuid::new_v4(),
-        request_id(),
+        new_request_id(),
         &bytes,
         "image/jpeg",
     )
@@ -521,7 +497,7 @@ async fn unknown_request_and_photo(t: TestApp) {
         .await
         .assert_error(StatusCode::NOT_FOUND, "photo_not_found");
     t.get(
-        &format!("/api/requests/{}/photos", request_id()),
+        &format!("/api/requests/{}/photos", new_request_id()),
         Some(&road),
     )
     .await

@@ -7,7 +7,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{run_with_connections, TestApp};
+use common::{new_request_id, run_with_connections, TestApp};
 use koe_server::Backend;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -71,9 +71,7 @@ async fn places_with_and_without_a_fix(t: TestApp) {
     let mut ids = Vec::new();
     for fix in fixes {
         mutation += 1;
-        let random: [u8; 10] = *Uuid::new_v4().as_bytes().first_chunk().expect("10 bytes");
-        let now = u64::try_from(koe_server::now_ms()).expect("clock");
-        let id = koe_core::id::request_id(now, random);
+        let id = new_request_id();
         let outcome = push(&t, &cookie, client, create(mutation, id, fix)).await;
         ids.push((id, outcome["version"].as_i64().expect("version")));
     }

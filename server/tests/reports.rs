@@ -5,19 +5,16 @@
 mod common;
 
 use axum::http::{header, StatusCode};
-use koe_core::api::RequestDetail;
-use koe_core::calendar::{iso_date, jst_day, parse_iso_date, DAY_MS, JST_OFFSET_MS};
+use koe_core::calendar::{iso_date, jst_day, DAY_MS};
 use koe_core::report::{Dashboard, MonthlySummary, Standard, StandardsReport};
-use koe_core::sync::Outcome;
 use koe_core::{
-    Catalogue, Contact, FieldEdit, FieldValue, Milestones, Mutation, MutationKind, NewRequest,
-    Place, PushResponse, Status, Urgency,
+    Catalogue, FieldEdit, FieldValue, Milestones, Mutation, MutationKind, NewRequest, Status,
+    Urgency,
 };
 use koe_server::{Backend, SqlStore};
-use serde_json::json;
 use uuid::Uuid;
 
-use common::{both, TestApp};
+use common::{applied, both, create, jst, set_fields, TestApp};
 
 both!(
     milestones_are_recorded_by_real_pushes,
@@ -32,31 +29,10 @@ both!(
 // Helpers
 
 impl TestApp {
-    async fn push(&self, cookie: &str, client: Uuid, mutations: &[Mutation]) -> PushResponse {
-        let a = self
-            .post(
-                "/api/sync/push",
-                Some(cookie),
-                &json!({"client_id": client, "mutations": mutations}),
-            )
-            .await;
-        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
-        serde_json::from_slice(&a.body).expect("PushResponse")
-    }
-
     /// Logs a request from a new device of `cookie`'s owner; its version.
     async fn log(&self, cookie: &str, request: &NewRequest) -> i64 {
         let r = self
-            .push(
-                cookie,
-                Uuid::new_v4(),
-                &[Mutation {
-                    id: 1,
-                    kind: MutationKind::CreateRequest {
-                        request: request.clone(),
-                    },
-                }],
-            )
+            .push(cookie, Uuid::new_v4(), &[create(1, request.clone())])
             .await;
         applied(&r.outcomes[0].outcome)
     }
@@ -71,30 +47,17 @@ impl TestApp {
         base: i64,
         values: Vec<FieldValue>,
     ) -> i64 {
-        let edits = values
-            .into_iter()
-            .map(|value| FieldEdit {
-                value,
-                base_version: base,
-            })
-            .collect();
         let r = self
             .push(
                 cookie,
                 client,
                 &[Mutation {
                     id: mutation_id,
-                    kind: MutationKind::SetFields { request_id, edits },
+                    kind: set_fields(request_id, base, values),
                 }],
             )
             .await;
         applied(&r.outcomes[0].outcome)
-    }
-
-    async fn detail(&self, cookie: &str, id: Uuid) -> RequestDetail {
-        let a = self.get(&format!("/api/requests/{id}"), Some(cookie)).await;
-        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
-        serde_json::from_slice(&a.body).expect("RequestDetail")
     }
 
     async fn catalogue(&self, cookie: &str) -> Catalogue {
@@ -123,42 +86,12 @@ impl TestApp {
     }
 }
 
-fn applied(o: &Outcome) -> i64 {
-    match o {
-        Outcome::Applied { version } => *version,
-        other => panic!("expected applied, got {other:?}"),
-    }
-}
-
+/// `common::new_request` with an email too: every personal detail filled in, for the
+/// reports to leave out.
 fn new_request(category: &str, title: &str) -> NewRequest {
-    let now = koe_server::now_ms();
-    let random: [u8; 10] = *Uuid::new_v4().as_bytes().first_chunk().expect("10 bytes");
-    NewRequest {
-        id: koe_core::id::request_id(u64::try_from(now).unwrap_or(0), random),
-        category: category.into(),
-        title: title.into(),
-        description: "区民の方から".into(),
-        place: Place {
-            lat: Some(35.6),
-            lon: Some(139.6),
-            accuracy_m: Some(10.0),
-            address: "高津区下作延2-8".into(),
-            landmark: "郵便局の前".into(),
-        },
-        urgency: Urgency::High,
-        logged_at: now,
-        contact: Contact {
-            name: Some("山田 花子".into()),
-            phone: Some("044-000-0000".into()),
-            email: Some("hanako@example.jp".into()),
-            consent_to_contact: true,
-        },
-    }
-}
-
-/// ms since the epoch of a JST wall-clock time.
-fn jst(date: &str, hour: i64, minute: i64) -> i64 {
-    parse_iso_date(date).expect("date") * DAY_MS + (hour * 60 + minute) * 60_000 - JST_OFFSET_MS
+    let mut request = common::new_request(category, title);
+    request.contact.email = Some("hanako@example.jp".into());
+    request
 }
 
 fn day(ms: i64) -> String {

@@ -12,21 +12,13 @@ use axum::http::StatusCode;
 use axum::Json;
 use koe_core::duplicates::{self, categories_in_group, DuplicateCandidate};
 use koe_core::Viewer;
-use uuid::Uuid;
 
 use crate::auth::SignedIn;
 use crate::error::ApiError;
 use crate::store::CandidateQuery;
 use crate::AppState;
 
-fn unknown_request() -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "unknown_request",
-        "その要望は見つかりません。受付番号を確かめてください。",
-        "There is no such request. Check the request id.",
-    )
-}
+use super::requests::visible_request;
 
 fn details_forbidden() -> ApiError {
     ApiError::new(
@@ -42,12 +34,9 @@ pub async fn of_request(
     signed_in: SignedIn,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<DuplicateCandidate>>, ApiError> {
-    let id = Uuid::parse_str(id.trim()).map_err(|_| unknown_request())?;
     let viewer: Viewer = signed_in.viewer();
-    let this = match state.store.request_by_id(id).await? {
-        Some(r) if viewer.sees(&r) => r,
-        _ => return Err(unknown_request()),
-    };
+    let this = visible_request(&state, &viewer, &id).await?;
+    let id = this.id;
     let catalogue = state.store.catalogue().await?;
     if !viewer.reads_details(&this, &catalogue) {
         return Err(details_forbidden());

@@ -29,15 +29,18 @@ use koe_core::filter::parse_query_string;
 /// Rows read from the database at a time.
 const EXPORT_BATCH: i64 = 1000;
 
-/// Every request matching the filter that the reader may see, redacted for them.
+/// Every request matching the filter in the raw query string that the reader may see,
+/// redacted for them.
 async fn export_rows(
     state: &AppState,
-    viewer: &Viewer,
-    query: &[(String, String)],
+    signed_in: &SignedIn,
+    raw_query: Option<&str>,
     path: &str,
 ) -> Result<(Vec<RequestRecord>, Catalogue, i64), ApiError> {
+    let query = parse_query_string(raw_query.unwrap_or(""));
+    let viewer: &Viewer = &signed_in.viewer();
     let catalogue = state.store.catalogue().await?;
-    let mut filter = read_filter(query, &catalogue)?;
+    let mut filter = read_filter(&query, &catalogue)?;
     let now = crate::now_ms();
     filter.limit = EXPORT_BATCH;
     filter.offset = 0;
@@ -65,6 +68,18 @@ async fn export_rows(
         }
     }
     Ok((rows, catalogue, now))
+}
+
+/// An export answered as a file to save, named for the day.
+fn download(content_type: &'static str, extension: &str, now: i64, body: Vec<u8>) -> Response {
+    (
+        [
+            (CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (CONTENT_DISPOSITION, attachment(extension, now)),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 /// `koe-requests-2026-05-01.csv`: the day of the export in Japan.
@@ -236,21 +251,15 @@ pub async fn requests_csv(
     signed_in: SignedIn,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let query = parse_query_string(raw.as_deref().unwrap_or(""));
-    let viewer = signed_in.viewer();
-    let (rows, catalogue, now) =
-        export_rows(&state, &viewer, &query, "/api/exports/requests.csv").await?;
-    Ok((
-        [
-            (
-                CONTENT_TYPE,
-                HeaderValue::from_static("text/csv; charset=utf-8"),
-            ),
-            (CONTENT_DISPOSITION, attachment("csv", now)),
-        ],
-        csv(&rows, &catalogue, now),
+    let (rows, catalogue, now) = export_rows(
+        &state,
+        &signed_in,
+        raw.as_deref(),
+        "/api/exports/requests.csv",
     )
-        .into_response())
+    .await?;
+    let body = csv(&rows, &catalogue, now);
+    Ok(download("text/csv; charset=utf-8", "csv", now, body.into()))
 }
 
 pub async fn requests_geojson(
@@ -258,25 +267,18 @@ pub async fn requests_geojson(
     signed_in: SignedIn,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let query = parse_query_string(raw.as_deref().unwrap_or(""));
-    let viewer = signed_in.viewer();
-    let (rows, catalogue, now) =
-        export_rows(&state, &viewer, &query, "/api/exports/requests.geojson").await?;
+    let (rows, catalogue, now) = export_rows(
+        &state,
+        &signed_in,
+        raw.as_deref(),
+        "/api/exports/requests.geojson",
+    )
+    .await?;
     let body = serde_json::to_vec(&geojson(&rows, &catalogue, now)).map_err(|e| {
         tracing::error!(error = %e, "geojson");
         ApiError::internal()
     })?;
-    Ok((
-        [
-            (
-                CONTENT_TYPE,
-                HeaderValue::from_static("application/geo+json"),
-            ),
-            (CONTENT_DISPOSITION, attachment("geojson", now)),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(download("application/geo+json", "geojson", now, body))
 }
 
 #[cfg(test)]

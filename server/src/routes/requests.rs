@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use koe_core::api::{RequestDetail, RequestPage};
 use koe_core::filter::{parse_query_string, FilterError, RequestFilter};
+use koe_core::{RequestRecord, Viewer};
 use uuid::Uuid;
 
 use crate::auth::SignedIn;
@@ -67,18 +68,29 @@ fn unknown_request() -> ApiError {
     )
 }
 
+/// The request `id` names, if `viewer` may see it. One who may not see it learns nothing,
+/// not even that it exists: a malformed id, a missing request and one out of sight all
+/// answer the same 404.
+pub(super) async fn visible_request(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+) -> Result<RequestRecord, ApiError> {
+    let id = Uuid::parse_str(id.trim()).map_err(|_| unknown_request())?;
+    match state.store.request_by_id(id).await? {
+        Some(r) if viewer.sees(&r) => Ok(r),
+        _ => Err(unknown_request()),
+    }
+}
+
 pub async fn detail(
     State(state): State<AppState>,
     signed_in: SignedIn,
     Path(id): Path<String>,
 ) -> Result<Json<RequestDetail>, ApiError> {
-    let id = Uuid::parse_str(id.trim()).map_err(|_| unknown_request())?;
     let viewer = signed_in.viewer();
-    // One who may not see the request learns nothing, not even that it exists.
-    let record = match state.store.request_by_id(id).await? {
-        Some(r) if viewer.sees(&r) => r,
-        _ => return Err(unknown_request()),
-    };
+    let record = visible_request(&state, &viewer, &id).await?;
+    let id = record.id;
     let catalogue = state.store.catalogue().await?;
     let logged = viewer.read_is_logged(&record, &catalogue);
     let request = viewer.redact(record, &catalogue);

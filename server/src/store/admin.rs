@@ -16,11 +16,16 @@
 use async_trait::async_trait;
 use koe_core::admin::{AdminChange, AdminError, StaffAccount, StaffUpdate};
 use koe_core::calendar::DayOff;
-use koe_core::{Category, Section, ServiceStandard};
+use koe_core::{Category, Section};
+use serde::Serialize;
 use serde_json::Value;
+use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::sql::{count_column, role};
+use super::sql::{
+    bind_category_settings, category_from_row, day_off_from_row, role, section_from_row, WriteTx,
+    CATEGORY_COLUMNS, DAY_OFF_COLUMNS, SECTION_COLUMNS,
+};
 use super::{NewStaff, SqlStore, StoreError, StoreResult};
 
 /// The outcome of a change.
@@ -136,17 +141,69 @@ pub trait AdminRecords: Send + Sync {
 
 type Conn = sqlx::AnyConnection;
 
-fn json<T: serde::Serialize>(value: &T) -> StoreResult<String> {
+fn json<T: Serialize>(value: &T) -> StoreResult<String> {
     serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
-/// Takes the next change-log number: the first statement of every change.
-async fn next_change(tx: &mut Conn) -> StoreResult<i64> {
-    Ok(sqlx::query_scalar(
-        "UPDATE counters SET value = value + 1 WHERE name = 'admin_changes' RETURNING value",
-    )
-    .fetch_one(&mut *tx)
-    .await?)
+/// One administrator's change under way: its transaction, the change-log number it took
+/// first, and who makes it when. Dropped without [`Change::log_and_commit`] (a missing,
+/// taken or refused record), it rolls back and leaves nothing behind.
+struct Change<'a> {
+    w: WriteTx,
+    number: i64,
+    by: &'a str,
+    at: i64,
+}
+
+impl SqlStore {
+    /// Opens a change: the write transaction, whose first statement takes the next
+    /// change-log number (on PostgreSQL the counter row then stays locked until commit).
+    async fn begin_change<'a>(&self, by: &'a str, now: i64) -> StoreResult<Change<'a>> {
+        let mut w = self.begin_write().await?;
+        let number = sqlx::query_scalar(
+            "UPDATE counters SET value = value + 1 WHERE name = 'admin_changes' RETURNING value",
+        )
+        .fetch_one(&mut *w.tx)
+        .await?;
+        Ok(Change {
+            w,
+            number,
+            by,
+            at: now,
+        })
+    }
+}
+
+impl Change<'_> {
+    fn tx(&mut self) -> &mut Conn {
+        &mut self.w.tx
+    }
+
+    /// Appends the change's row to the change log (the record before and after, as
+    /// JSON) and commits it with the change itself.
+    async fn log_and_commit<T: Serialize>(
+        mut self,
+        action: &str,
+        target: &str,
+        before: Option<&T>,
+        after: Option<&T>,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO admin_changes (id, staff_id, at, action, target, before_json, after_json)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(self.number)
+        .bind(self.by)
+        .bind(self.at)
+        .bind(action)
+        .bind(target)
+        .bind(before.map(json).transpose()?)
+        .bind(after.map(json).transpose()?)
+        .execute(self.tx())
+        .await?;
+        self.w.tx.commit().await?;
+        Ok(())
+    }
 }
 
 async fn active_admins(tx: &mut Conn) -> StoreResult<usize> {
@@ -157,32 +214,18 @@ async fn active_admins(tx: &mut Conn) -> StoreResult<usize> {
     Ok(usize::try_from(n).unwrap_or(0))
 }
 
-/// Appends row `id` (from [`next_change`]) to the change log inside `tx`.
-#[allow(clippy::too_many_arguments)]
-async fn log(
-    tx: &mut Conn,
-    id: i64,
-    by: &str,
-    at: i64,
-    action: &str,
-    target: &str,
-    before: Option<String>,
-    after: Option<String>,
-) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO admin_changes (id, staff_id, at, action, target, before_json, after_json)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(id)
-    .bind(by)
-    .bind(at)
-    .bind(action)
-    .bind(target)
-    .bind(before)
-    .bind(after)
-    .execute(&mut *tx)
-    .await?;
-    Ok(())
+/// An account from a `staff` row; its sections are read apart (a join in the list, a
+/// second query for one account).
+fn staff_from_row(row: &AnyRow, sections: Vec<String>) -> StoreResult<StaffAccount> {
+    let role_code: String = row.try_get("role")?;
+    Ok(StaffAccount {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        role: role(&role_code)?,
+        sections,
+        disabled: row.try_get::<i64, _>("disabled")? != 0,
+        created_at: row.try_get("created_at")?,
+    })
 }
 
 async fn staff_in(tx: &mut Conn, id: &str) -> StoreResult<Option<StaffAccount>> {
@@ -200,15 +243,14 @@ async fn staff_in(tx: &mut Conn, id: &str) -> StoreResult<Option<StaffAccount>> 
     .bind(id)
     .fetch_all(&mut *tx)
     .await?;
-    let role_code: String = row.try_get("role")?;
-    Ok(Some(StaffAccount {
-        id: row.try_get("id")?,
-        name: row.try_get("name")?,
-        role: role(&role_code)?,
-        sections,
-        disabled: row.try_get::<i64, _>("disabled")? != 0,
-        created_at: row.try_get("created_at")?,
-    }))
+    staff_from_row(&row, sections).map(Some)
+}
+
+/// An account read back after it was written; gone would be a store bug.
+async fn staff_written(tx: &mut Conn, id: &str) -> StoreResult<StaffAccount> {
+    staff_in(tx, id)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt(format!("account {id} is gone after a write")))
 }
 
 async fn write_staff_sections(tx: &mut Conn, id: &str, sections: &[String]) -> StoreResult<()> {
@@ -228,70 +270,34 @@ async fn write_staff_sections(tx: &mut Conn, id: &str, sections: &[String]) -> S
 }
 
 async fn section_in(tx: &mut Conn, code: &str) -> StoreResult<Option<Section>> {
-    let Some(row) = sqlx::query(
-        "SELECT code, department, name_ja, name_en, welfare FROM sections WHERE code = $1",
-    )
+    sqlx::query(&format!(
+        "SELECT {SECTION_COLUMNS} FROM sections WHERE code = $1"
+    ))
     .bind(code)
     .fetch_optional(&mut *tx)
     .await?
-    else {
-        return Ok(None);
-    };
-    Ok(Some(Section {
-        code: row.try_get("code")?,
-        department: row.try_get("department")?,
-        name_ja: row.try_get("name_ja")?,
-        name_en: row.try_get("name_en")?,
-        welfare: row.try_get::<i64, _>("welfare")? != 0,
-    }))
+    .as_ref()
+    .map(section_from_row)
+    .transpose()
 }
 
 async fn category_in(tx: &mut Conn, code: &str) -> StoreResult<Option<Category>> {
-    let Some(row) = sqlx::query(
-        "SELECT code, group_ja, group_en, name_ja, name_en, default_section, sensitive,
-           route_days, first_response_days, resolve_days, duplicate_radius_m, duplicate_days
-         FROM categories WHERE code = $1",
-    )
+    sqlx::query(&format!(
+        "SELECT {CATEGORY_COLUMNS} FROM categories WHERE code = $1"
+    ))
     .bind(code)
     .fetch_optional(&mut *tx)
     .await?
-    else {
-        return Ok(None);
-    };
-    let day = |column: &str| -> StoreResult<Option<u32>> {
-        row.try_get::<Option<i64>, _>(column)?
-            .map(|n| {
-                u32::try_from(n)
-                    .map_err(|_| StoreError::Corrupt(format!("{column} {n} is not a day count")))
-            })
-            .transpose()
-    };
-    let standard = match (
-        day("route_days")?,
-        day("first_response_days")?,
-        day("resolve_days")?,
-    ) {
-        (Some(route_days), Some(first_response_days), Some(resolve_days)) => {
-            Some(ServiceStandard {
-                route_days,
-                first_response_days,
-                resolve_days,
-            })
-        }
-        _ => None,
-    };
-    Ok(Some(Category {
-        code: row.try_get("code")?,
-        group_ja: row.try_get("group_ja")?,
-        group_en: row.try_get("group_en")?,
-        name_ja: row.try_get("name_ja")?,
-        name_en: row.try_get("name_en")?,
-        default_section: row.try_get("default_section")?,
-        sensitive: row.try_get::<i64, _>("sensitive")? != 0,
-        standard,
-        duplicate_radius_m: count_column(&row, "duplicate_radius_m")?,
-        duplicate_days: count_column(&row, "duplicate_days")?,
-    }))
+    .as_ref()
+    .map(category_from_row)
+    .transpose()
+}
+
+/// A category read back after it was written; gone would be a store bug.
+async fn category_written(tx: &mut Conn, code: &str) -> StoreResult<Category> {
+    category_in(tx, code)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt(format!("category {code} is gone after a write")))
 }
 
 async fn section_use_in(tx: &mut Conn, code: &str) -> StoreResult<(usize, i64)> {
@@ -310,10 +316,6 @@ async fn section_use_in(tx: &mut Conn, code: &str) -> StoreResult<(usize, i64)> 
     Ok((usize::try_from(staff).unwrap_or(0), requests))
 }
 
-fn days(standard: &Option<ServiceStandard>, f: fn(&ServiceStandard) -> u32) -> Option<i64> {
-    standard.as_ref().map(|s| i64::from(f(s)))
-}
-
 #[async_trait]
 impl AdminRecords for SqlStore {
     async fn staff_accounts(&self) -> StoreResult<Vec<StaffAccount>> {
@@ -328,15 +330,7 @@ impl AdminRecords for SqlStore {
         for row in &rows {
             let id: String = row.try_get("id")?;
             if list.last().is_none_or(|a| a.id != id) {
-                let role_code: String = row.try_get("role")?;
-                list.push(StaffAccount {
-                    id,
-                    name: row.try_get("name")?,
-                    role: role(&role_code)?,
-                    sections: Vec::new(),
-                    disabled: row.try_get::<i64, _>("disabled")? != 0,
-                    created_at: row.try_get("created_at")?,
-                });
+                list.push(staff_from_row(row, Vec::new())?);
             }
             let section: Option<String> = row.try_get("section")?;
             if let (Some(account), Some(section)) = (list.last_mut(), section) {
@@ -357,8 +351,7 @@ impl AdminRecords for SqlStore {
         staff: &NewStaff,
         now: i64,
     ) -> StoreResult<Written<StaffAccount>> {
-        let mut w = self.begin_write().await?;
-        let change = next_change(&mut w.tx).await?;
+        let mut change = self.begin_change(by, now).await?;
         let inserted = sqlx::query(
             "INSERT INTO staff (id, name, role, password_hash, disabled, created_at)
              VALUES ($1, $2, $3, $4, 0, $5) ON CONFLICT (id) DO NOTHING",
@@ -368,28 +361,17 @@ impl AdminRecords for SqlStore {
         .bind(staff.role.code())
         .bind(staff.password_hash.as_str())
         .bind(now)
-        .execute(&mut *w.tx)
+        .execute(change.tx())
         .await?
         .rows_affected();
         if inserted == 0 {
             return Ok(Written::Conflict);
         }
-        write_staff_sections(&mut w.tx, &staff.id, &staff.sections).await?;
-        let Some(after) = staff_in(&mut w.tx, &staff.id).await? else {
-            return Err(StoreError::Corrupt("a created account is gone".into()));
-        };
-        log(
-            &mut w.tx,
-            change,
-            by,
-            now,
-            "staff.create",
-            &staff.id,
-            None,
-            Some(json(&after)?),
-        )
-        .await?;
-        w.tx.commit().await?;
+        write_staff_sections(change.tx(), &staff.id, &staff.sections).await?;
+        let after = staff_written(change.tx(), &staff.id).await?;
+        change
+            .log_and_commit("staff.create", &staff.id, None, Some(&after))
+            .await?;
         Ok(Written::Done(after))
     }
 
@@ -401,36 +383,24 @@ impl AdminRecords for SqlStore {
         guard: StaffGuard<'_>,
         now: i64,
     ) -> StoreResult<Written<StaffAccount>> {
-        let mut w = self.begin_write().await?;
-        let change = next_change(&mut w.tx).await?;
-        let Some(before) = staff_in(&mut w.tx, id).await? else {
+        let mut change = self.begin_change(by, now).await?;
+        let Some(before) = staff_in(change.tx(), id).await? else {
             return Ok(Written::Missing);
         };
-        if let Err(e) = guard(&before, active_admins(&mut w.tx).await?) {
+        if let Err(e) = guard(&before, active_admins(change.tx()).await?) {
             return Ok(Written::Refused(e));
         }
         sqlx::query("UPDATE staff SET name = $1, role = $2 WHERE id = $3")
             .bind(update.name.as_str())
             .bind(update.role.code())
             .bind(id)
-            .execute(&mut *w.tx)
+            .execute(change.tx())
             .await?;
-        write_staff_sections(&mut w.tx, id, &update.sections).await?;
-        let Some(after) = staff_in(&mut w.tx, id).await? else {
-            return Err(StoreError::Corrupt("an updated account is gone".into()));
-        };
-        log(
-            &mut w.tx,
-            change,
-            by,
-            now,
-            "staff.update",
-            id,
-            Some(json(&before)?),
-            Some(json(&after)?),
-        )
-        .await?;
-        w.tx.commit().await?;
+        write_staff_sections(change.tx(), id, &update.sections).await?;
+        let after = staff_written(change.tx(), id).await?;
+        change
+            .log_and_commit("staff.update", id, Some(&before), Some(&after))
+            .await?;
         Ok(Written::Done(after))
     }
 
@@ -442,45 +412,36 @@ impl AdminRecords for SqlStore {
         guard: StaffGuard<'_>,
         now: i64,
     ) -> StoreResult<Written<StaffAccount>> {
-        let mut w = self.begin_write().await?;
-        let change = next_change(&mut w.tx).await?;
-        let Some(before) = staff_in(&mut w.tx, id).await? else {
+        let mut change = self.begin_change(by, now).await?;
+        let Some(before) = staff_in(change.tx(), id).await? else {
             return Ok(Written::Missing);
         };
-        if let Err(e) = guard(&before, active_admins(&mut w.tx).await?) {
+        if let Err(e) = guard(&before, active_admins(change.tx()).await?) {
             return Ok(Written::Refused(e));
         }
         sqlx::query("UPDATE staff SET disabled = $1 WHERE id = $2")
             .bind(i64::from(disabled))
             .bind(id)
-            .execute(&mut *w.tx)
+            .execute(change.tx())
             .await?;
         if disabled {
             sqlx::query("DELETE FROM sessions WHERE staff_id = $1")
                 .bind(id)
-                .execute(&mut *w.tx)
+                .execute(change.tx())
                 .await?;
         }
         let after = StaffAccount {
             disabled,
             ..before.clone()
         };
-        log(
-            &mut w.tx,
-            change,
-            by,
-            now,
-            if disabled {
-                "staff.disable"
-            } else {
-                "staff.enable"
-            },
-            id,
-            Some(json(&before)?),
-            Some(json(&after)?),
-        )
-        .await?;
-        w.tx.commit().await?;
+        let action = if disabled {
+            "staff.disable"
+        } else {
+            "staff.enable"
+        };
+        change
+            .log_and_commit(action, id, Some(&before), Some(&after))
+            .await?;
         Ok(Written::Done(after))
     }
 
@@ -491,19 +452,18 @@ impl AdminRecords for SqlStore {
         password_hash: &str,
         now: i64,
     ) -> StoreResult<Written<StaffAccount>> {
-        let mut w = self.begin_write().await?;
-        let change = next_change(&mut w.tx).await?;
-        let Some(account) = staff_in(&mut w.tx, id).await? else {
+        let mut change = self.begin_change(by, now).await?;
+        let Some(account) = staff_in(change.tx(), id).await? else {
             return Ok(Written::Missing);
         };
         sqlx::query("UPDATE staff SET password_hash = $1 WHERE id = $2")
             .bind(password_hash)
             .bind(id)
-            .execute(&mut *w.tx)
+            .execute(change.tx())
             .await?;
         let ended = sqlx::query("DELETE FROM sessions WHERE staff_id = $1")
             .bind(id)
-            .execute(&mut *w.tx)
+            .execute(change.tx())
             .await?
             .rows_affected();
         // Never the password or its hash: only that it changed and what it ended.
@@ -513,18 +473,9 @@ impl AdminRecords for SqlStore {
             "password": "reset",
             "sessions_ended": ended,
         });
-        log(
-            &mut w.tx,
-            change,
-            by,
-            now,
-            "staff.reset_password",
-            id,
-            Some(json(&before)?),
-            Some(json(&after)?),
-        )
-        .await?;
-        w.tx.commit().await?;
+        change
+            .log_and_commit("staff.reset_password", id, Some(&before), Some(&after))
+            .await?;
         Ok(Written::Done(account))
     }
 
@@ -534,8 +485,7 @@ impl AdminRecords for SqlStore {
         section: &Section,
         now: i64,
     ) -> StoreResult<Written<Section>> {
-        let mut w = self.begin_write().await?;
-        let change = next_change(&mut w.tx).await?;
+        let mut change = self.begin_change(by, now).await?;
         let inserted = sqlx::query(
             "INSERT INTO sections (code, department, name_ja, name_en, welfare, position)
              VALUES ($1, $2, $3, $4, $5, (SELECT COALESCE(MAX(position), -1) + 1 FROM sections))
@@ -546,24 +496,15 @@ impl AdminRecords for SqlStore {
         .bind(section.name_ja.as_str())
         .bind(section.name_en.as_str())
         .bind(i64::from(section.welfare))
-        .execute(&mut *w.tx)
+        .execute(change.tx())
         .await?
         .rows_affected();
         if inserted == 0 {
             return Ok(Written::Conflict);
         }
-        log(
-            &mut w.tx,
-            change,
-            by,
-            now,
-            "section.create",
-            &section.code,
-            None,
-            Some(json(section)?),
-        )
-        .await?;
-        w.tx.commit().await?;
+        change
+            .log_and_commit("section.create", &section.code, None, Some(section))
+            .await?;
         Ok(Written::Done(section.clone()))
     }
 
@@ -573,34 +514,24 @@ impl AdminRecords for SqlStore {
         section: &Section,
         now: i64,
     ) -> StoreResult<Written<Section>> {
-        let mut w = self.begin_write().await?;
-        let change = next_change(&mut w.tx).await?;
-        let Some(before) = section_in(&mut w.tx, &section.code).await? else {
+        let mut change = self.begin_change(by, now).await?;
+        let Some(before) = section_in(change.tx(), &section.code).await? else {
             return Ok(Written::Missing);
         };
         sqlx::query("UPDATE sections SET name_ja = $1, name_en = $2 WHERE code = $3")
             .bind(section.name_ja.as_str())
             .bind(section.name_en.as_str())
             .bind(section.code.as_str())
-            .execute(&mut *w.tx)
+            .execute(change.tx())
             .await?;
         let after = Section {
             name_ja: section.name_ja.clone(),
             name_en: section.name_en.clone(),
             ..before.clone()
         };
-        log(
-            &mut w.tx,
-            change,
-            by,
-            now,
-            "section.rename",
-            &section.code,
-            Some(json(&before)?),
-            Some(json(&after)?),
-        )
-        .await?;
-        w.tx.commit().await?;
+        change
+            .log_and_commit("section.rename", &section.code, Some(&before), Some(&after))
+            .await?;
         Ok(Written::Done(after))
     }
 
@@ -615,36 +546,26 @@ impl AdminRecords for SqlStore {
         code: &str,
         now: i64,
     ) -> StoreResult<Written<Section>> {
-        let mut w = self.begin_write().await?;
-        let change = next_change(&mut w.tx).await?;
-        let Some(before) = section_in(&mut w.tx, code).await? else {
+        let mut change = self.begin_change(by, now).await?;
+        let Some(before) = section_in(change.tx(), code).await? else {
             return Ok(Written::Missing);
         };
-        let (staff, requests) = section_use_in(&mut w.tx, code).await?;
+        let (staff, requests) = section_use_in(change.tx(), code).await?;
         let categories: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM categories WHERE default_section = $1")
                 .bind(code)
-                .fetch_one(&mut *w.tx)
+                .fetch_one(change.tx())
                 .await?;
         if staff > 0 || requests > 0 || categories > 0 {
             return Ok(Written::Conflict);
         }
         sqlx::query("DELETE FROM sections WHERE code = $1")
             .bind(code)
-            .execute(&mut *w.tx)
+            .execute(change.tx())
             .await?;
-        log(
-            &mut w.tx,
-            change,
-            by,
-            now,
-            "section.delete",
-            code,
-            Some(json(&before)?),
-            None,
-        )
-        .await?;
-        w.tx.commit().await?;
+        change
+            .log_and_commit("section.delete", code, Some(&before), None)
+            .await?;
         Ok(Written::Done(before))
     }
 
@@ -654,51 +575,28 @@ impl AdminRecords for SqlStore {
         category: &Category,
         now: i64,
     ) -> StoreResult<Written<Category>> {
-        let mut w = self.begin_write().await?;
-        let change = next_change(&mut w.tx).await?;
-        let c = category;
-        let inserted = sqlx::query(
+        let mut change = self.begin_change(by, now).await?;
+        let insert = sqlx::query(
             "INSERT INTO categories
-               (code, group_ja, group_en, name_ja, name_en, default_section, sensitive, position,
-                route_days, first_response_days, resolve_days, duplicate_radius_m, duplicate_days)
-             VALUES ($1, $2, $3, $4, $5, $6, $7,
-                (SELECT COALESCE(MAX(position), -1) + 1 FROM categories),
-                $8, $9, $10, $11, $12)
+               (code, group_ja, group_en, name_ja, name_en, default_section, sensitive,
+                route_days, first_response_days, resolve_days, duplicate_radius_m, duplicate_days,
+                position)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+                (SELECT COALESCE(MAX(position), -1) + 1 FROM categories))
              ON CONFLICT (code) DO NOTHING",
         )
-        .bind(c.code.as_str())
-        .bind(c.group_ja.as_str())
-        .bind(c.group_en.as_str())
-        .bind(c.name_ja.as_str())
-        .bind(c.name_en.as_str())
-        .bind(c.default_section.as_str())
-        .bind(i64::from(c.sensitive))
-        .bind(days(&c.standard, |s| s.route_days))
-        .bind(days(&c.standard, |s| s.first_response_days))
-        .bind(days(&c.standard, |s| s.resolve_days))
-        .bind(i64::from(c.duplicate_radius_m))
-        .bind(i64::from(c.duplicate_days))
-        .execute(&mut *w.tx)
-        .await?
-        .rows_affected();
+        .bind(category.code.as_str());
+        let inserted = bind_category_settings(insert, category)
+            .execute(change.tx())
+            .await?
+            .rows_affected();
         if inserted == 0 {
             return Ok(Written::Conflict);
         }
-        let Some(after) = category_in(&mut w.tx, &c.code).await? else {
-            return Err(StoreError::Corrupt("a created category is gone".into()));
-        };
-        log(
-            &mut w.tx,
-            change,
-            by,
-            now,
-            "category.create",
-            &c.code,
-            None,
-            Some(json(&after)?),
-        )
-        .await?;
-        w.tx.commit().await?;
+        let after = category_written(change.tx(), &category.code).await?;
+        change
+            .log_and_commit("category.create", &category.code, None, Some(&after))
+            .await?;
         Ok(Written::Done(after))
     }
 
@@ -708,53 +606,34 @@ impl AdminRecords for SqlStore {
         category: &Category,
         now: i64,
     ) -> StoreResult<Written<Category>> {
-        let mut w = self.begin_write().await?;
-        let change = next_change(&mut w.tx).await?;
-        let c = category;
-        let Some(before) = category_in(&mut w.tx, &c.code).await? else {
+        let mut change = self.begin_change(by, now).await?;
+        let Some(before) = category_in(change.tx(), &category.code).await? else {
             return Ok(Written::Missing);
         };
-        sqlx::query(
+        let update = sqlx::query(
             "UPDATE categories SET group_ja = $1, group_en = $2, name_ja = $3, name_en = $4,
                default_section = $5, sensitive = $6, route_days = $7, first_response_days = $8,
                resolve_days = $9, duplicate_radius_m = $10, duplicate_days = $11
              WHERE code = $12",
-        )
-        .bind(c.group_ja.as_str())
-        .bind(c.group_en.as_str())
-        .bind(c.name_ja.as_str())
-        .bind(c.name_en.as_str())
-        .bind(c.default_section.as_str())
-        .bind(i64::from(c.sensitive))
-        .bind(days(&c.standard, |s| s.route_days))
-        .bind(days(&c.standard, |s| s.first_response_days))
-        .bind(days(&c.standard, |s| s.resolve_days))
-        .bind(i64::from(c.duplicate_radius_m))
-        .bind(i64::from(c.duplicate_days))
-        .bind(c.code.as_str())
-        .execute(&mut *w.tx)
-        .await?;
-        let Some(after) = category_in(&mut w.tx, &c.code).await? else {
-            return Err(StoreError::Corrupt("an updated category is gone".into()));
-        };
-        log(
-            &mut w.tx,
-            change,
-            by,
-            now,
-            "category.update",
-            &c.code,
-            Some(json(&before)?),
-            Some(json(&after)?),
-        )
-        .await?;
-        w.tx.commit().await?;
+        );
+        bind_category_settings(update, category)
+            .bind(category.code.as_str())
+            .execute(change.tx())
+            .await?;
+        let after = category_written(change.tx(), &category.code).await?;
+        change
+            .log_and_commit(
+                "category.update",
+                &category.code,
+                Some(&before),
+                Some(&after),
+            )
+            .await?;
         Ok(Written::Done(after))
     }
 
     async fn add_day_off(&self, by: &str, day: &DayOff, now: i64) -> StoreResult<Written<DayOff>> {
-        let mut w = self.begin_write().await?;
-        let change = next_change(&mut w.tx).await?;
+        let mut change = self.begin_change(by, now).await?;
         let inserted = sqlx::query(
             "INSERT INTO calendar_days_off (date, name_ja, name_en) VALUES ($1, $2, $3)
              ON CONFLICT (date) DO NOTHING",
@@ -762,59 +641,39 @@ impl AdminRecords for SqlStore {
         .bind(day.date.as_str())
         .bind(day.name_ja.as_str())
         .bind(day.name_en.as_str())
-        .execute(&mut *w.tx)
+        .execute(change.tx())
         .await?
         .rows_affected();
         if inserted == 0 {
             return Ok(Written::Conflict);
         }
-        log(
-            &mut w.tx,
-            change,
-            by,
-            now,
-            "calendar.add",
-            &day.date,
-            None,
-            Some(json(day)?),
-        )
-        .await?;
-        w.tx.commit().await?;
+        change
+            .log_and_commit("calendar.add", &day.date, None, Some(day))
+            .await?;
         Ok(Written::Done(day.clone()))
     }
 
     async fn remove_day_off(&self, by: &str, date: &str, now: i64) -> StoreResult<Written<DayOff>> {
-        let mut w = self.begin_write().await?;
-        let change = next_change(&mut w.tx).await?;
-        let Some(row) =
-            sqlx::query("SELECT date, name_ja, name_en FROM calendar_days_off WHERE date = $1")
-                .bind(date)
-                .fetch_optional(&mut *w.tx)
-                .await?
+        let mut change = self.begin_change(by, now).await?;
+        let Some(before) = sqlx::query(&format!(
+            "SELECT {DAY_OFF_COLUMNS} FROM calendar_days_off WHERE date = $1"
+        ))
+        .bind(date)
+        .fetch_optional(change.tx())
+        .await?
+        .as_ref()
+        .map(day_off_from_row)
+        .transpose()?
         else {
             return Ok(Written::Missing);
         };
-        let before = DayOff {
-            date: row.try_get("date")?,
-            name_ja: row.try_get("name_ja")?,
-            name_en: row.try_get("name_en")?,
-        };
         sqlx::query("DELETE FROM calendar_days_off WHERE date = $1")
             .bind(date)
-            .execute(&mut *w.tx)
+            .execute(change.tx())
             .await?;
-        log(
-            &mut w.tx,
-            change,
-            by,
-            now,
-            "calendar.remove",
-            date,
-            Some(json(&before)?),
-            None,
-        )
-        .await?;
-        w.tx.commit().await?;
+        change
+            .log_and_commit("calendar.remove", date, Some(&before), None)
+            .await?;
         Ok(Written::Done(before))
     }
 

@@ -218,6 +218,72 @@ fn standard_from_row(row: &AnyRow) -> StoreResult<Option<ServiceStandard>> {
     )
 }
 
+/// The columns [`section_from_row`] reads.
+pub(super) const SECTION_COLUMNS: &str = "code, department, name_ja, name_en, welfare";
+
+pub(super) fn section_from_row(r: &AnyRow) -> StoreResult<Section> {
+    Ok(Section {
+        code: r.try_get("code")?,
+        department: r.try_get("department")?,
+        name_ja: r.try_get("name_ja")?,
+        name_en: r.try_get("name_en")?,
+        welfare: r.try_get::<i64, _>("welfare")? != 0,
+    })
+}
+
+/// The columns [`category_from_row`] reads: the code, then the settings in the order
+/// [`bind_category_settings`] binds them.
+pub(super) const CATEGORY_COLUMNS: &str =
+    "code, group_ja, group_en, name_ja, name_en, default_section, sensitive, \
+     route_days, first_response_days, resolve_days, duplicate_radius_m, duplicate_days";
+
+pub(super) fn category_from_row(r: &AnyRow) -> StoreResult<Category> {
+    Ok(Category {
+        code: r.try_get("code")?,
+        group_ja: r.try_get("group_ja")?,
+        group_en: r.try_get("group_en")?,
+        name_ja: r.try_get("name_ja")?,
+        name_en: r.try_get("name_en")?,
+        default_section: r.try_get("default_section")?,
+        sensitive: r.try_get::<i64, _>("sensitive")? != 0,
+        standard: standard_from_row(r)?,
+        duplicate_radius_m: count_column(r, "duplicate_radius_m")?,
+        duplicate_days: count_column(r, "duplicate_days")?,
+    })
+}
+
+pub(super) type AnyQuery<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
+
+/// Binds everything about a category but its code (and position), group_ja through
+/// duplicate_days as in [`CATEGORY_COLUMNS`]: the seed, a create and an update write a
+/// category alike.
+pub(super) fn bind_category_settings<'q>(query: AnyQuery<'q>, c: &'q Category) -> AnyQuery<'q> {
+    let days = |f: fn(&ServiceStandard) -> u32| c.standard.as_ref().map(|s| i64::from(f(s)));
+    query
+        .bind(c.group_ja.as_str())
+        .bind(c.group_en.as_str())
+        .bind(c.name_ja.as_str())
+        .bind(c.name_en.as_str())
+        .bind(c.default_section.as_str())
+        .bind(i64::from(c.sensitive))
+        .bind(days(|s| s.route_days))
+        .bind(days(|s| s.first_response_days))
+        .bind(days(|s| s.resolve_days))
+        .bind(i64::from(c.duplicate_radius_m))
+        .bind(i64::from(c.duplicate_days))
+}
+
+/// The columns [`day_off_from_row`] reads.
+pub(super) const DAY_OFF_COLUMNS: &str = "date, name_ja, name_en";
+
+pub(super) fn day_off_from_row(r: &AnyRow) -> StoreResult<koe_core::calendar::DayOff> {
+    Ok(koe_core::calendar::DayOff {
+        date: r.try_get("date")?,
+        name_ja: r.try_get("name_ja")?,
+        name_en: r.try_get("name_en")?,
+    })
+}
+
 /// A non-negative count column (metres, days) read back as `u32`.
 pub(super) fn count_column(row: &AnyRow, column: &str) -> StoreResult<u32> {
     let n: i64 = row.try_get(column)?;
@@ -410,30 +476,19 @@ impl Store for SqlStore {
             .await?;
         }
         for (i, c) in catalogue.categories.iter().enumerate() {
-            let days =
-                |f: fn(&ServiceStandard) -> u32| c.standard.as_ref().map(|s| i64::from(f(s)));
-            sqlx::query(
+            let insert = sqlx::query(
                 "INSERT INTO categories
-                   (code, group_ja, group_en, name_ja, name_en, default_section, sensitive, position,
-                    route_days, first_response_days, resolve_days, duplicate_radius_m, duplicate_days)
+                   (code, group_ja, group_en, name_ja, name_en, default_section, sensitive,
+                    route_days, first_response_days, resolve_days, duplicate_radius_m, duplicate_days,
+                    position)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
                  ON CONFLICT (code) DO NOTHING",
             )
-            .bind(c.code.as_str())
-            .bind(c.group_ja.as_str())
-            .bind(c.group_en.as_str())
-            .bind(c.name_ja.as_str())
-            .bind(c.name_en.as_str())
-            .bind(c.default_section.as_str())
-            .bind(i64::from(c.sensitive))
-            .bind(i as i64)
-            .bind(days(|s| s.route_days))
-            .bind(days(|s| s.first_response_days))
-            .bind(days(|s| s.resolve_days))
-            .bind(i64::from(c.duplicate_radius_m))
-            .bind(i64::from(c.duplicate_days))
-            .execute(&mut **tx)
-            .await?;
+            .bind(c.code.as_str());
+            bind_category_settings(insert, c)
+                .bind(i as i64)
+                .execute(&mut **tx)
+                .await?;
         }
         for d in &catalogue.calendar.days_off {
             sqlx::query(
@@ -498,58 +553,30 @@ impl Store for SqlStore {
                     })
                 })
                 .collect::<Result<Vec<_>, sqlx::Error>>()?;
-        let sections = sqlx::query(
-            "SELECT code, department, name_ja, name_en, welfare FROM sections ORDER BY position",
-        )
+        let sections = sqlx::query(&format!(
+            "SELECT {SECTION_COLUMNS} FROM sections ORDER BY position"
+        ))
         .fetch_all(&self.pool)
         .await?
         .iter()
-        .map(|r| {
-            Ok(Section {
-                code: r.try_get("code")?,
-                department: r.try_get("department")?,
-                name_ja: r.try_get("name_ja")?,
-                name_en: r.try_get("name_en")?,
-                welfare: r.try_get::<i64, _>("welfare")? != 0,
-            })
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
-        let categories = sqlx::query(
-            "SELECT code, group_ja, group_en, name_ja, name_en, default_section, sensitive,
-               route_days, first_response_days, resolve_days, duplicate_radius_m, duplicate_days
-             FROM categories ORDER BY position",
-        )
+        .map(section_from_row)
+        .collect::<StoreResult<Vec<_>>>()?;
+        let categories = sqlx::query(&format!(
+            "SELECT {CATEGORY_COLUMNS} FROM categories ORDER BY position"
+        ))
         .fetch_all(&self.pool)
         .await?
         .iter()
-        .map(|r| {
-            Ok(Category {
-                code: r.try_get("code")?,
-                group_ja: r.try_get("group_ja")?,
-                group_en: r.try_get("group_en")?,
-                name_ja: r.try_get("name_ja")?,
-                name_en: r.try_get("name_en")?,
-                default_section: r.try_get("default_section")?,
-                sensitive: r.try_get::<i64, _>("sensitive")? != 0,
-                standard: standard_from_row(r)?,
-                duplicate_radius_m: count_column(r, "duplicate_radius_m")?,
-                duplicate_days: count_column(r, "duplicate_days")?,
-            })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-        let days_off =
-            sqlx::query("SELECT date, name_ja, name_en FROM calendar_days_off ORDER BY date")
-                .fetch_all(&self.pool)
-                .await?
-                .iter()
-                .map(|r| {
-                    Ok(koe_core::calendar::DayOff {
-                        date: r.try_get("date")?,
-                        name_ja: r.try_get("name_ja")?,
-                        name_en: r.try_get("name_en")?,
-                    })
-                })
-                .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        .map(category_from_row)
+        .collect::<StoreResult<Vec<_>>>()?;
+        let days_off = sqlx::query(&format!(
+            "SELECT {DAY_OFF_COLUMNS} FROM calendar_days_off ORDER BY date"
+        ))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(day_off_from_row)
+        .collect::<StoreResult<Vec<_>>>()?;
         Ok(Catalogue {
             ward_ja: setting("ward_ja"),
             ward_en: setting("ward_en"),

@@ -14,11 +14,19 @@ use axum::body::Body;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
+use koe_core::api::RequestDetail;
+use koe_core::calendar::{parse_iso_date, DAY_MS, JST_OFFSET_MS};
+use koe_core::sync::Outcome;
+use koe_core::{
+    Contact, FieldEdit, FieldValue, Mutation, MutationKind, NewRequest, Place, PushResponse,
+    Urgency,
+};
 use koe_server::auth::Passwords;
 use koe_server::blob::PhotoBlobs;
 use koe_server::seed::{self, DemoPasswords};
 use koe_server::{app, AppState, Backend, SqlStore, Store};
 use serde_json::{json, Value};
+use uuid::Uuid;
 
 use scratch::Scratch;
 
@@ -230,4 +238,118 @@ impl TestApp {
         let set = a.headers[header::SET_COOKIE].to_str().expect("cookie");
         set.split(';').next().expect("cookie pair").to_string()
     }
+
+    /// Pushes from device `client` and expects the push itself accepted (each mutation's
+    /// outcome is the test's to check).
+    pub async fn push(&self, cookie: &str, client: Uuid, mutations: &[Mutation]) -> PushResponse {
+        let a = self
+            .post(
+                "/api/sync/push",
+                Some(cookie),
+                &json!({"client_id": client, "mutations": mutations}),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+        serde_json::from_slice(&a.body).expect("PushResponse")
+    }
+
+    /// Logs one request from a new device, sent as a device's JSON (`request` is the
+    /// `NewRequest`), and expects it applied.
+    pub async fn log_json(&self, cookie: &str, request: Value) {
+        let a = self
+            .post(
+                "/api/sync/push",
+                Some(cookie),
+                &json!({
+                    "client_id": Uuid::new_v4(),
+                    "mutations": [{"id": 1, "type": "create_request", "request": request}]
+                }),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+        assert_eq!(
+            a.json()["outcomes"][0]["outcome"],
+            "applied",
+            "{}",
+            a.text()
+        );
+    }
+
+    /// A request with its history, as `cookie`'s owner may read it.
+    pub async fn detail(&self, cookie: &str, id: Uuid) -> RequestDetail {
+        let a = self.get(&format!("/api/requests/{id}"), Some(cookie)).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+        serde_json::from_slice(&a.body).expect("RequestDetail")
+    }
+}
+
+/// A request id as a device makes it at `now` (UUIDv7).
+pub fn request_id_at(now: i64) -> Uuid {
+    let random: [u8; 10] = *Uuid::new_v4().as_bytes().first_chunk().expect("10 bytes");
+    koe_core::id::request_id(u64::try_from(now).unwrap_or(0), random)
+}
+
+/// A request id as a device makes it now.
+pub fn new_request_id() -> Uuid {
+    request_id_at(koe_server::now_ms())
+}
+
+/// A request logged now, with a fix, an address and a caller who may be contacted (a
+/// name and a phone, no email).
+pub fn new_request(category: &str, title: &str) -> NewRequest {
+    let now = koe_server::now_ms();
+    NewRequest {
+        id: request_id_at(now),
+        category: category.into(),
+        title: title.into(),
+        description: "区民の方から".into(),
+        place: Place {
+            lat: Some(35.6),
+            lon: Some(139.6),
+            accuracy_m: Some(10.0),
+            address: "高津区下作延2-8".into(),
+            landmark: "郵便局の前".into(),
+        },
+        urgency: Urgency::High,
+        logged_at: now,
+        contact: Contact {
+            name: Some("山田 花子".into()),
+            phone: Some("044-000-0000".into()),
+            email: None,
+            consent_to_contact: true,
+        },
+    }
+}
+
+/// Mutation `id` of a device: log `request`.
+pub fn create(id: u64, request: NewRequest) -> Mutation {
+    Mutation {
+        id,
+        kind: MutationKind::CreateRequest { request },
+    }
+}
+
+/// Sets `values` on a request, each edit made from version `base`.
+pub fn set_fields(request_id: Uuid, base: i64, values: Vec<FieldValue>) -> MutationKind {
+    let edits = values
+        .into_iter()
+        .map(|value| FieldEdit {
+            value,
+            base_version: base,
+        })
+        .collect();
+    MutationKind::SetFields { request_id, edits }
+}
+
+/// The new version of an applied mutation; anything else fails the test.
+pub fn applied(o: &Outcome) -> i64 {
+    match o {
+        Outcome::Applied { version } => *version,
+        other => panic!("expected applied, got {other:?}"),
+    }
+}
+
+/// ms since the epoch of a JST wall-clock time.
+pub fn jst(date: &str, hour: i64, minute: i64) -> i64 {
+    parse_iso_date(date).expect("date") * DAY_MS + (hour * 60 + minute) * 60_000 - JST_OFFSET_MS
 }

@@ -4,7 +4,6 @@
 // Each test binary uses a different part of this module.
 #![allow(dead_code)]
 
-use koe_core::calendar::{parse_iso_date, DAY_MS, JST_OFFSET_MS};
 use koe_core::sync::Outcome;
 use koe_core::{
     Contact, FieldEdit, FieldValue, NewRequest, Place, RequestRecord, Role, Urgency, Viewer,
@@ -12,18 +11,12 @@ use koe_core::{
 use koe_server::store::{Origin, Verdict};
 use uuid::Uuid;
 
-use crate::common::TestApp;
-
-/// ms since the epoch of a JST wall-clock time.
-pub fn jst(date: &str, hour: i64, minute: i64) -> i64 {
-    parse_iso_date(date).expect("date") * DAY_MS + (hour * 60 + minute) * 60_000 - JST_OFFSET_MS
-}
+use crate::common::{request_id_at, TestApp};
 
 /// A request as a field worker logs it.
 pub fn request(category: &str, title: &str, description: &str, at: i64) -> NewRequest {
-    let random: [u8; 10] = *Uuid::new_v4().as_bytes().first_chunk().expect("10 bytes");
     NewRequest {
-        id: koe_core::id::request_id(u64::try_from(at).unwrap_or(0), random),
+        id: request_id_at(at),
         category: category.into(),
         title: title.into(),
         description: description.into(),
