@@ -28,6 +28,7 @@ pub use photo_badge::RequestPhotos;
 // Office
 mod office_actions;
 mod office_outbox;
+pub(crate) use office_actions::staff_directory;
 pub use office_actions::OfficeActions;
 
 // Standards and dashboard

@@ -518,16 +518,7 @@ fn Panel(
     };
 
     // --- 担当者
-    let staff = LocalResource::new(move || {
-        let online = app.online.get();
-        async move {
-            if online {
-                api::staff().await.ok()
-            } else {
-                None
-            }
-        }
-    });
+    let staff = staff_directory(app);
     let assignee_now = assignee.clone().unwrap_or_default();
     let assignee_to = Signal::derive(move || {
         drafts
@@ -884,6 +875,23 @@ fn Suggestions(id: Uuid, asked: RwSignal<bool>, on_pick: Callback<Uuid>) -> impl
 }
 
 // Pure logic: these run natively (`cargo test -p koe-app --lib`) and in the browser.
+/// The ward's active staff (for 担当者), read while the device is online and again when it
+/// comes back; None offline or when the ward record could not answer.
+pub(crate) fn staff_directory(
+    app: AppState,
+) -> LocalResource<Option<Vec<koe_core::directory::StaffEntry>>> {
+    LocalResource::new(move || {
+        let online = app.online.get();
+        async move {
+            if online {
+                api::staff().await.ok()
+            } else {
+                None
+            }
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

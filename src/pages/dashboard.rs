@@ -130,7 +130,19 @@ fn charts(d: Dashboard, lang: Lang) -> impl IntoView {
     let received: u64 = d.months.iter().map(|m| m.received).sum();
     let period = format!("{} – {}", d.from.replace('-', "/"), d.to.replace('-', "/"));
     let at = format_time(d.generated_at as f64);
-    let category_header = Msg::Category.text(lang).to_string();
+    let by_category = |id: &str, title: Msg, labels: Vec<String>, series, unit: &str| {
+        view! {
+            <BarChart
+                id=id.to_string()
+                title=title.text(lang).to_string()
+                label_header=Msg::Category.text(lang).to_string()
+                labels=labels
+                series=series
+                unit=unit
+                horizontal=true
+            />
+        }
+    };
     let month_header = Msg::MonthHeader.text(lang).to_string();
     let requests_unit = Msg::UnitRequests.text(lang);
     let days_unit = Msg::UnitDays.text(lang);
@@ -163,33 +175,9 @@ fn charts(d: Dashboard, lang: Lang) -> impl IntoView {
                     view! { <p class="empty">{Msg::NoReportData.text(lang)}</p> }.into_any()
                 } else {
                     view! {
-                        <BarChart
-                            id="first-response".to_string()
-                            title=Msg::ChartFirstResponse.text(lang).to_string()
-                            label_header=category_header.clone()
-                            labels=categories.clone()
-                            series=first_response
-                            unit=days_unit
-                            horizontal=true
-                        />
-                        <BarChart
-                            id="resolve".to_string()
-                            title=Msg::ChartResolve.text(lang).to_string()
-                            label_header=category_header.clone()
-                            labels=categories
-                            series=resolve
-                            unit=days_unit
-                            horizontal=true
-                        />
-                        <BarChart
-                            id="top".to_string()
-                            title=Msg::ChartTop.text(lang).to_string()
-                            label_header=category_header
-                            labels=top_labels
-                            series=top
-                            unit=requests_unit
-                            horizontal=true
-                        />
+                        {by_category("first-response", Msg::ChartFirstResponse, categories.clone(), first_response, days_unit)}
+                        {by_category("resolve", Msg::ChartResolve, categories, resolve, days_unit)}
+                        {by_category("top", Msg::ChartTop, top_labels, top, requests_unit)}
                     }
                     .into_any()
                 }}
