@@ -4,7 +4,7 @@
 
 use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
-use indexed_db_futures::transaction::TransactionMode;
+use indexed_db_futures::transaction::{Transaction, TransactionMode};
 use koe_core::sync::Outcome;
 use koe_core::{EditableField, FieldValue, Mutation, MutationKind, NewRequest};
 use uuid::Uuid;
@@ -14,6 +14,16 @@ use super::settle::Settlement;
 use super::{Store, StoreError, META, META_NEXT_MUTATION_ID, OUTBOX, REQUESTS};
 
 impl Store {
+    /// A read-write transaction over the requests, the outbox and the mutation counter:
+    /// what a change made on the device writes, all or nothing.
+    fn change_transaction(&self) -> Result<Transaction<'_>, StoreError> {
+        Ok(self
+            .db()
+            .transaction([REQUESTS, OUTBOX, META])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?)
+    }
+
     /// The first `limit` mutations waiting, lowest id first.
     pub async fn outbox_batch(&self, limit: u32) -> Result<Vec<Mutation>, StoreError> {
         let tx = self.db().transaction(OUTBOX).build()?;
@@ -45,11 +55,7 @@ impl Store {
         if settlements.is_empty() {
             return Ok(());
         }
-        let tx = self
-            .db()
-            .transaction([REQUESTS, OUTBOX, META])
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
+        let tx = self.change_transaction()?;
         let requests = tx.object_store(REQUESTS)?;
         let outbox = tx.object_store(OUTBOX)?;
         let meta = tx.object_store(META)?;
@@ -234,11 +240,7 @@ impl Store {
         id: Uuid,
         values: Vec<FieldValue>,
     ) -> Result<EditSaved, StoreError> {
-        let tx = self
-            .db()
-            .transaction([REQUESTS, OUTBOX, META])
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
+        let tx = self.change_transaction()?;
         let requests = tx.object_store(REQUESTS)?;
         let outbox = tx.object_store(OUTBOX)?;
         let meta = tx.object_store(META)?;
@@ -282,11 +284,7 @@ impl Store {
         field: EditableField,
         keep: Keep,
     ) -> Result<Option<u64>, StoreError> {
-        let tx = self
-            .db()
-            .transaction([REQUESTS, OUTBOX, META])
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
+        let tx = self.change_transaction()?;
         let requests = tx.object_store(REQUESTS)?;
         let outbox = tx.object_store(OUTBOX)?;
         let meta = tx.object_store(META)?;
