@@ -3,12 +3,12 @@
 //! IndexedDB in a browser: what goes in the outbox (and from which version), what the
 //! device shows, and how the ward record's answers settle it.
 
-use device::{fresh, remove};
+use device::{fresh, logged_request, remove};
 use koe_app::store::{settlements, EditSaved, Keep, Store, SyncState};
 use koe_core::sync::Outcome;
 use koe_core::{
     Bilingual, EditableField, FieldConflict, FieldEdit, FieldValue, Mutation, MutationKind,
-    MutationOutcome, NewRequest, Place, RequestRecord, Status, Urgency,
+    MutationOutcome, NewRequest, RequestRecord, Status, Urgency,
 };
 use uuid::Uuid;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -18,19 +18,7 @@ mod device;
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn request(title: &str) -> NewRequest {
-    NewRequest {
-        id: koe_app::ids::new_request_id().expect("random"),
-        category: "road-pothole".into(),
-        title: title.into(),
-        description: "段差が5cmほど".into(),
-        place: Place {
-            address: "高津区下作延2-8".into(),
-            ..Place::default()
-        },
-        urgency: Urgency::Medium,
-        logged_at: 1_763_700_000_000,
-        contact: Default::default(),
-    }
+    logged_request(title, "段差が5cmほど", Urgency::Medium)
 }
 
 fn record(r: &NewRequest, version: i64) -> RequestRecord {

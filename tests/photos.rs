@@ -3,13 +3,13 @@
 //! saved in one transaction (all or nothing), blobs come back byte for byte, and a
 //! version 1 database gains the `photos` store without losing what it held.
 
-use device::{fresh_name, remove};
+use device::{fresh_name, logged_request, remove};
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use js_sys::{Array, Uint8Array};
 use koe_app::store::{PhotoRow, PhotoState, Store, SyncState};
-use koe_core::{NewRequest, Place, Urgency};
+use koe_core::{NewRequest, Urgency};
 use uuid::Uuid;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -20,19 +20,7 @@ mod device;
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn request(title: &str) -> NewRequest {
-    NewRequest {
-        id: koe_app::ids::new_request_id().expect("random"),
-        category: "road-pothole".into(),
-        title: title.into(),
-        description: "写真あり".into(),
-        place: Place {
-            address: "高津区下作延2-8".into(),
-            ..Place::default()
-        },
-        urgency: Urgency::High,
-        logged_at: 1_763_700_000_000,
-        contact: Default::default(),
-    }
+    logged_request(title, "写真あり", Urgency::High)
 }
 
 fn blob(bytes: &[u8]) -> Blob {

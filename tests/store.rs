@@ -2,7 +2,7 @@
 //! The device's IndexedDB in a real browser: a saved request and its outbox entry are
 //! written together, mutation ids rise by one, and push answers settle them.
 
-use device::{fresh, remove};
+use device::{fresh, logged_request, remove};
 use koe_app::store::{settlements, SyncState};
 use koe_core::sync::Outcome;
 use koe_core::{
@@ -15,22 +15,14 @@ mod device;
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn request(title: &str) -> NewRequest {
-    NewRequest {
-        id: koe_app::ids::new_request_id().expect("random"),
-        category: "road-pothole".into(),
-        title: title.into(),
-        description: "高齢の方がつまずいたとのこと。".into(),
-        place: Place {
-            lat: Some(35.6),
-            lon: Some(139.6),
-            accuracy_m: Some(8.5),
-            address: "高津区下作延2-8".into(),
-            landmark: String::new(),
-        },
-        urgency: Urgency::High,
-        logged_at: 1_763_700_000_000,
-        contact: Default::default(),
-    }
+    let mut r = logged_request(title, "高齢の方がつまずいたとのこと。", Urgency::High);
+    r.place = Place {
+        lat: Some(35.6),
+        lon: Some(139.6),
+        accuracy_m: Some(8.5),
+        ..r.place
+    };
+    r
 }
 
 #[wasm_bindgen_test]

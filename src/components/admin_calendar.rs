@@ -7,7 +7,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::components::admin_api;
-use crate::components::admin_form::{ConfirmBox, Feedback, FeedbackView, TextField};
+use crate::components::admin_form::{
+    after_change, check_first, AdminTable, ConfirmBox, Feedback, FeedbackView, RowButton,
+    SubmitButton, TextField,
+};
 use crate::i18n::{use_i18n, Lang, Msg};
 use crate::state::use_app;
 
@@ -45,30 +48,13 @@ pub fn AdminCalendar() -> impl IntoView {
             days
         })
     };
-    let refresh = move |result: Result<DayOff, crate::api::ApiError>,
-                        target: RwSignal<Option<Feedback>>| async move {
-        match result {
-            Ok(_) => {
-                let message = match admin_api::refresh_catalogue(app).await {
-                    Ok(()) => Feedback::ok(Msg::AdminSaved.bilingual()),
-                    Err(e) => Feedback::problem(e.message()),
-                };
-                feedback.set(Some(message));
-                true
-            }
-            Err(e) => {
-                target.set(Some(Feedback::problem(e.message())));
-                false
-            }
-        }
-    };
     let remove = move |day: DayOff| {
         busy.set(true);
         spawn_local(async move {
             let result = admin_api::remove_day_off(&day.date).await;
             busy.set(false);
             removing.set(None);
-            refresh(result, feedback).await;
+            after_change(app, result, feedback, feedback).await;
         });
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -80,22 +66,15 @@ pub fn AdminCalendar() -> impl IntoView {
             name_ja: name_ja.get_untracked(),
             name_en: name_en.get_untracked(),
         };
-        let checked = app
-            .catalogue
-            .with_untracked(|c| c.as_ref().map(|c| check_day_off(&input, &c.calendar)));
-        let day = match checked {
-            Some(Ok(day)) => day,
-            Some(Err(e)) => {
-                error.set(Some(Feedback::problem(e.message())));
-                return;
-            }
-            None => input,
+        let Ok(checked) = check_first(app, error, |c| check_day_off(&input, &c.calendar)) else {
+            return;
         };
+        let day = checked.unwrap_or(input);
         busy.set(true);
         spawn_local(async move {
             let result = admin_api::add_day_off(&day).await;
             busy.set(false);
-            if refresh(result, error).await {
+            if after_change(app, result, feedback, error).await {
                 date.set(String::new());
                 name_ja.set(String::new());
                 name_en.set(String::new());
@@ -120,15 +99,7 @@ pub fn AdminCalendar() -> impl IntoView {
                 <TextField id="day-off-ja" label=Msg::AdminNameJa value=name_ja testid="day-off-ja"/>
                 <TextField id="day-off-en" label=Msg::AdminNameEn value=name_en testid="day-off-en"/>
                 <FeedbackView feedback=error testid="day-off-error"/>
-                <button
-                    type="submit"
-                    class="primary-button"
-                    data-testid="day-off-submit"
-                    aria-busy=move || busy.get().then_some("true")
-                    disabled=move || busy.get()
-                >
-                    {move || i18n.t(Msg::AdminAddDayOff)}
-                </button>
+                <SubmitButton testid="day-off-submit" label=Msg::AdminAddDayOff busy=busy/>
             </form>
             {move || {
                 removing
@@ -150,22 +121,15 @@ pub fn AdminCalendar() -> impl IntoView {
                     return view! { <p class="empty">{move || i18n.t(Msg::AdminNoDaysOff)}</p> }.into_any();
                 }
                 view! {
-                    <div class="table-wrap">
-                        <table class="report-table admin-table" data-testid="days-off-table">
-                            <thead>
-                                <tr>
-                                    <th scope="col">{move || i18n.t(Msg::AdminDate)}</th>
-                                    <th scope="col">{move || i18n.t(Msg::AdminDayOffName)}</th>
-                                    <th scope="col">{move || i18n.t(Msg::AdminActions)}</th>
-                                </tr>
-                            </thead>
-                            <tbody>
+                    <AdminTable
+                        testid="days-off-table"
+                        columns=&[Msg::AdminDate, Msg::AdminDayOffName, Msg::AdminActions]
+                    >
                                 {list
                                     .into_iter()
                                     .map(|d| {
                                         let remove_day = d.clone();
                                         let date = d.date.clone();
-                                        let date_label = d.date.clone();
                                         let (ja, en) = (d.name_ja.clone(), d.name_en.clone());
                                         view! {
                                             <tr data-testid=format!("day-off-{}", d.date)>
@@ -177,25 +141,21 @@ pub fn AdminCalendar() -> impl IntoView {
                                                     }}
                                                 </td>
                                                 <td class="admin-row-actions">
-                                                    <button
-                                                        class="small-button"
-                                                        data-testid=format!("day-off-remove-{}", d.date)
-                                                        aria-label=move || format!("{} {}", i18n.t(Msg::AdminDelete), date_label)
-                                                        on:click=move |_| {
+                                                    <RowButton
+                                                        testid=format!("day-off-remove-{}", d.date)
+                                                        verb=Msg::AdminDelete
+                                                        name=d.date.clone()
+                                                        on_click=Callback::new(move |_| {
                                                             feedback.set(None);
                                                             removing.set(Some(remove_day.clone()));
-                                                        }
-                                                    >
-                                                        {move || i18n.t(Msg::AdminDelete)}
-                                                    </button>
+                                                        })
+                                                    />
                                                 </td>
                                             </tr>
                                         }
                                     })
                                     .collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
+                    </AdminTable>
                 }
                     .into_any()
             }}

@@ -8,35 +8,13 @@ use koe_core::{Bilingual, Catalogue, Category, Section, ServiceStandard};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::ApiError;
 use crate::components::admin_api;
 use crate::components::admin_form::{
-    parse_count, CodeSelect, ConfirmBox, Feedback, FeedbackView, TextField,
+    after_change, check_first, parse_count, AdminTable, CheckField, CodeSelect, ConfirmBox,
+    Feedback, FeedbackView, RowButton, SaveCancel, SubmitButton, TextField,
 };
 use crate::i18n::{use_i18n, Msg};
 use crate::state::{use_app, AppState};
-
-/// After a change: the catalogue read again and the result shown.
-async fn after_change<T>(
-    app: AppState,
-    result: Result<T, ApiError>,
-    feedback: RwSignal<Option<Feedback>>,
-) -> bool {
-    match result {
-        Ok(_) => {
-            let refreshed = admin_api::refresh_catalogue(app).await;
-            feedback.set(Some(match refreshed {
-                Ok(()) => Feedback::ok(Msg::AdminSaved.bilingual()),
-                Err(e) => Feedback::problem(e.message()),
-            }));
-            true
-        }
-        Err(e) => {
-            feedback.set(Some(Feedback::problem(e.message())));
-            false
-        }
-    }
-}
 
 fn with_catalogue<T>(app: AppState, f: impl FnOnce(&Catalogue) -> T) -> Option<T> {
     app.catalogue.with_untracked(|c| c.as_ref().map(f))
@@ -79,7 +57,7 @@ pub fn AdminSections() -> impl IntoView {
             let result = admin_api::delete_section(&section.code).await;
             busy.set(false);
             deleting.set(None);
-            after_change(app, result, feedback).await;
+            after_change(app, result, feedback, feedback).await;
         });
     };
     let question = Signal::derive(move || {
@@ -122,25 +100,21 @@ pub fn AdminSections() -> impl IntoView {
                         }
                     })
             }}
-            <div class="table-wrap">
-                <table class="report-table admin-table" data-testid="sections-table">
-                    <thead>
-                        <tr>
-                            <th scope="col">{move || i18n.t(Msg::AdminCode)}</th>
-                            <th scope="col">{move || i18n.t(Msg::AdminNameJa)}</th>
-                            <th scope="col">{move || i18n.t(Msg::AdminNameEn)}</th>
-                            <th scope="col">{move || i18n.t(Msg::AdminDepartment)}</th>
-                            <th scope="col">{move || i18n.t(Msg::AdminActions)}</th>
-                        </tr>
-                    </thead>
-                    <tbody>
+            <AdminTable
+                testid="sections-table"
+                columns=&[
+                    Msg::AdminCode,
+                    Msg::AdminNameJa,
+                    Msg::AdminNameEn,
+                    Msg::AdminDepartment,
+                    Msg::AdminActions,
+                ]
+            >
                         {move || {
                             sections()
                                 .into_iter()
                                 .map(|(s, (dja, den))| {
                                     let (rename, delete) = (s.clone(), s.clone());
-                                    let label = s.name_ja.clone();
-                                    let label2 = s.name_ja.clone();
                                     view! {
                                         <tr data-testid=format!("section-row-{}", s.code)>
                                             <th scope="row">{s.code.clone()}</th>
@@ -153,37 +127,31 @@ pub fn AdminSections() -> impl IntoView {
                                             <td lang="en">{s.name_en.clone()}</td>
                                             <td>{move || i18n.lang().choose(&dja, &den).to_owned()}</td>
                                             <td class="admin-row-actions">
-                                                <button
-                                                    class="small-button"
-                                                    data-testid=format!("section-rename-{}", s.code)
-                                                    aria-label=move || format!("{} {}", i18n.t(Msg::AdminRename), label)
-                                                    on:click=move |_| {
+                                                <RowButton
+                                                    testid=format!("section-rename-{}", s.code)
+                                                    verb=Msg::AdminRename
+                                                    name=s.name_ja.clone()
+                                                    on_click=Callback::new(move |_| {
                                                         feedback.set(None);
                                                         renaming.set(Some(rename.clone()));
-                                                    }
-                                                >
-                                                    {move || i18n.t(Msg::AdminRename)}
-                                                </button>
-                                                <button
-                                                    class="small-button"
-                                                    data-testid=format!("section-delete-{}", s.code)
-                                                    aria-label=move || format!("{} {}", i18n.t(Msg::AdminDelete), label2)
-                                                    on:click=move |_| {
+                                                    })
+                                                />
+                                                <RowButton
+                                                    testid=format!("section-delete-{}", s.code)
+                                                    verb=Msg::AdminDelete
+                                                    name=s.name_ja.clone()
+                                                    on_click=Callback::new(move |_| {
                                                         feedback.set(None);
                                                         deleting.set(Some(delete.clone()));
-                                                    }
-                                                >
-                                                    {move || i18n.t(Msg::AdminDelete)}
-                                                </button>
+                                                    })
+                                                />
                                             </td>
                                         </tr>
                                     }
                                 })
                                 .collect_view()
                         }}
-                    </tbody>
-                </table>
-            </div>
+            </AdminTable>
             <SectionCreateForm feedback=feedback/>
         </section>
     }
@@ -210,8 +178,7 @@ fn SectionRenameForm(
             name_ja: name_ja.get_untracked(),
             name_en: name_en.get_untracked(),
         };
-        if let Some(Err(e)) = with_catalogue(app, |c| check_section_rename(&code, &rename, c)) {
-            error.set(Some(Feedback::problem(e.message())));
+        if check_first(app, error, |c| check_section_rename(&code, &rename, c)).is_err() {
             return;
         }
         busy.set(true);
@@ -219,12 +186,8 @@ fn SectionRenameForm(
         spawn_local(async move {
             let result = admin_api::rename_section(&code, &rename).await;
             busy.set(false);
-            match result {
-                Ok(_) => {
-                    after_change(app, Ok(()), feedback).await;
-                    on_done.run(());
-                }
-                Err(e) => error.set(Some(Feedback::problem(e.message()))),
+            if after_change(app, result, feedback, error).await {
+                on_done.run(());
             }
         });
     };
@@ -234,14 +197,7 @@ fn SectionRenameForm(
             <TextField id="rename-section-ja" label=Msg::AdminNameJa value=name_ja testid="rename-section-ja"/>
             <TextField id="rename-section-en" label=Msg::AdminNameEn value=name_en testid="rename-section-en"/>
             <FeedbackView feedback=error testid="rename-section-error"/>
-            <div class="confirm-actions">
-                <button type="submit" class="primary-button" data-testid="rename-section-save" disabled=move || busy.get()>
-                    {move || i18n.t(Msg::AdminSave)}
-                </button>
-                <button type="button" class="secondary-button" on:click=move |_| on_done.run(())>
-                    {move || i18n.t(Msg::AdminCancel)}
-                </button>
-            </div>
+            <SaveCancel testid="rename-section-save" busy=busy on_cancel=on_done/>
         </form>
     }
 }
@@ -271,28 +227,21 @@ fn SectionCreateForm(feedback: RwSignal<Option<Feedback>>) -> impl IntoView {
             name_en: name_en.get_untracked(),
             welfare: welfare.get_untracked(),
         };
-        let checked = match with_catalogue(app, |c| check_new_section(&input, c)) {
-            Some(Ok(s)) => s,
-            Some(Err(e)) => {
-                error.set(Some(Feedback::problem(e.message())));
-                return;
-            }
-            None => input,
+        let Ok(checked) = check_first(app, error, |c| check_new_section(&input, c)) else {
+            return;
         };
+        let checked = checked.unwrap_or(input);
         busy.set(true);
         spawn_local(async move {
             let result = admin_api::create_section(&checked).await;
             busy.set(false);
-            match result {
-                Ok(_) => {
-                    code.set(String::new());
-                    name_ja.set(String::new());
-                    name_en.set(String::new());
-                    welfare.set(false);
-                    after_change(app, Ok(()), feedback).await;
-                }
-                Err(e) => error.set(Some(Feedback::problem(e.message()))),
+            if result.is_ok() {
+                code.set(String::new());
+                name_ja.set(String::new());
+                name_en.set(String::new());
+                welfare.set(false);
             }
+            after_change(app, result, feedback, error).await;
         });
     };
     view! {
@@ -302,19 +251,9 @@ fn SectionCreateForm(feedback: RwSignal<Option<Feedback>>) -> impl IntoView {
             <CodeSelect id="new-section-department" label=Msg::AdminDepartment value=department departments=true/>
             <TextField id="new-section-ja" label=Msg::AdminNameJa value=name_ja testid="new-section-ja"/>
             <TextField id="new-section-en" label=Msg::AdminNameEn value=name_en testid="new-section-en"/>
-            <label class="admin-check" for="new-section-welfare">
-                <input
-                    type="checkbox"
-                    id="new-section-welfare"
-                    prop:checked=move || welfare.get()
-                    on:change=move |ev| welfare.set(event_target_checked(&ev))
-                />
-                <span>{move || i18n.t(Msg::AdminWelfare)}</span>
-            </label>
+            <CheckField id="new-section-welfare" label=Msg::AdminWelfare checked=welfare/>
             <FeedbackView feedback=error testid="new-section-error"/>
-            <button type="submit" class="primary-button" data-testid="new-section-submit" disabled=move || busy.get()>
-                {move || i18n.t(Msg::AdminCreateSection)}
-            </button>
+            <SubmitButton testid="new-section-submit" label=Msg::AdminCreateSection busy=busy/>
         </form>
     }
 }
@@ -370,20 +309,19 @@ pub fn AdminCategories() -> impl IntoView {
             >
                 {move || i18n.t(Msg::AdminNewCategory)}
             </button>
-            <div class="table-wrap">
-                <table class="report-table admin-table" data-testid="categories-table">
-                    <thead>
-                        <tr>
-                            <th scope="col">{move || i18n.t(Msg::AdminCategoryName)}</th>
-                            <th scope="col">{move || i18n.t(Msg::AdminDefaultSection)}</th>
-                            <th scope="col" class="num">{move || i18n.t(Msg::AdminRouteDays)}</th>
-                            <th scope="col" class="num">{move || i18n.t(Msg::AdminFirstResponseDays)}</th>
-                            <th scope="col" class="num">{move || i18n.t(Msg::AdminResolveDays)}</th>
-                            <th scope="col">{move || i18n.t(Msg::AdminDuplicates)}</th>
-                            <th scope="col">{move || i18n.t(Msg::AdminActions)}</th>
-                        </tr>
-                    </thead>
-                    <tbody>
+            <AdminTable
+                testid="categories-table"
+                columns=&[
+                    Msg::AdminCategoryName,
+                    Msg::AdminDefaultSection,
+                    Msg::AdminRouteDays,
+                    Msg::AdminFirstResponseDays,
+                    Msg::AdminResolveDays,
+                    Msg::AdminDuplicates,
+                    Msg::AdminActions,
+                ]
+                numeric=&[Msg::AdminRouteDays, Msg::AdminFirstResponseDays, Msg::AdminResolveDays]
+            >
                         {move || {
                             categories()
                                 .into_iter()
@@ -412,26 +350,22 @@ pub fn AdminCategories() -> impl IntoView {
                                                 {move || format!("{} m / {}", radius, Msg::AdminDaysCount.fill(i18n.lang(), &dup_days.to_string()))}
                                             </td>
                                             <td class="admin-row-actions">
-                                                <button
-                                                    class="small-button"
-                                                    data-testid=format!("category-edit-{}", c.code)
-                                                    aria-label=move || format!("{} {}", i18n.t(Msg::AdminEdit), i18n.lang().choose(&ja2, &en2))
-                                                    on:click=move |_| {
+                                                <RowButton
+                                                    testid=format!("category-edit-{}", c.code)
+                                                    verb=Msg::AdminEdit
+                                                    name=Signal::derive(move || i18n.lang().choose(&ja2, &en2).to_owned())
+                                                    on_click=Callback::new(move |_| {
                                                         feedback.set(None);
                                                         editing.set(Some(Some(edit.clone())));
-                                                    }
-                                                >
-                                                    {move || i18n.t(Msg::AdminEdit)}
-                                                </button>
+                                                    })
+                                                />
                                             </td>
                                         </tr>
                                     }
                                 })
                                 .collect_view()
                         }}
-                    </tbody>
-                </table>
-            </div>
+            </AdminTable>
         </section>
     }
 }
@@ -523,14 +457,11 @@ fn CategoryForm(
                 return;
             }
         };
-        let checked = match with_catalogue(app, |cat| check_category(&input, cat, existing)) {
-            Some(Ok(c)) => c,
-            Some(Err(e)) => {
-                error.set(Some(Feedback::problem(e.message())));
-                return;
-            }
-            None => input,
+        let Ok(checked) = check_first(app, error, |cat| check_category(&input, cat, existing))
+        else {
+            return;
         };
+        let checked = checked.unwrap_or(input);
         busy.set(true);
         spawn_local(async move {
             let result = if existing {
@@ -539,12 +470,8 @@ fn CategoryForm(
                 admin_api::create_category(&checked).await
             };
             busy.set(false);
-            match result {
-                Ok(_) => {
-                    after_change(app, Ok(()), feedback).await;
-                    on_done.run(());
-                }
-                Err(e) => error.set(Some(Feedback::problem(e.message()))),
+            if after_change(app, result, feedback, error).await {
+                on_done.run(());
             }
         });
     };
@@ -567,25 +494,13 @@ fn CategoryForm(
             <TextField id="category-group-ja" label=Msg::AdminGroupJa value=group_ja testid="category-group-ja"/>
             <TextField id="category-group-en" label=Msg::AdminGroupEn value=group_en testid="category-group-en"/>
             <CodeSelect id="category-section" label=Msg::AdminDefaultSection value=section/>
-            <label class="admin-check" for="category-sensitive">
-                <input
-                    type="checkbox"
-                    id="category-sensitive"
-                    prop:checked=move || sensitive.get()
-                    on:change=move |ev| sensitive.set(event_target_checked(&ev))
-                />
-                <span>{move || i18n.t(Msg::AdminSensitive)}</span>
-            </label>
-            <label class="admin-check" for="category-has-standard">
-                <input
-                    type="checkbox"
-                    id="category-has-standard"
-                    data-testid="category-has-standard"
-                    prop:checked=move || has_standard.get()
-                    on:change=move |ev| has_standard.set(event_target_checked(&ev))
-                />
-                <span>{move || i18n.t(Msg::AdminHasStandard)}</span>
-            </label>
+            <CheckField id="category-sensitive" label=Msg::AdminSensitive checked=sensitive/>
+            <CheckField
+                id="category-has-standard"
+                label=Msg::AdminHasStandard
+                checked=has_standard
+                testid="category-has-standard"
+            />
             <Show when=move || has_standard.get()>
                 <fieldset class="admin-numbers">
                     <legend>{move || i18n.t(Msg::AdminStandardLegend)}</legend>
@@ -601,20 +516,12 @@ fn CategoryForm(
                 <TextField id="category-dup-days" label=Msg::AdminDuplicateDays value=dup_days testid="category-dup-days" kind="number"/>
             </fieldset>
             <FeedbackView feedback=error testid="category-error"/>
-            <div class="confirm-actions">
-                <button
-                    type="submit"
-                    class="primary-button"
-                    data-testid="category-save"
-                    aria-busy=move || busy.get().then_some("true")
-                    disabled=move || busy.get()
-                >
-                    {move || i18n.t(if existing { Msg::AdminSave } else { Msg::AdminCreateCategory })}
-                </button>
-                <button type="button" class="secondary-button" on:click=move |_| on_done.run(())>
-                    {move || i18n.t(Msg::AdminCancel)}
-                </button>
-            </div>
+            <SaveCancel
+                testid="category-save"
+                label=if existing { Msg::AdminSave } else { Msg::AdminCreateCategory }
+                busy=busy
+                on_cancel=on_done
+            />
         </form>
     }
 }

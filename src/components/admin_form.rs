@@ -1,13 +1,17 @@
 //! Form pieces the 管理 (administration) panels share: labelled fields with hints, the
-//! section checkboxes and selects, the role select, a confirmation box and the result
-//! message of the last action.
+//! section checkboxes and selects, the role select, a confirmation box, the buttons of a
+//! form and of a table row, the check before sending and the result message of the last
+//! action.
 
-use koe_core::{Bilingual, Role};
+use koe_core::admin::AdminError;
+use koe_core::{Bilingual, Catalogue, Role};
 use leptos::prelude::*;
 
+use crate::api::ApiError;
+use crate::components::admin_api;
 use crate::components::{BilingualMessage, MessageKind};
 use crate::i18n::{use_i18n, Msg};
-use crate::state::use_app;
+use crate::state::{use_app, AppState};
 
 /// The outcome of the last action of a panel, shown above its forms.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,6 +43,136 @@ pub fn FeedbackView(feedback: RwSignal<Option<Feedback>>, testid: &'static str) 
         feedback.get().map(|f| {
             view! { <BilingualMessage message=f.message kind=f.kind testid=testid/> }
         })
+    }
+}
+
+/// The same check the ward record applies, run before sending against the catalogue this
+/// device holds: `Ok(Some(checked))`, `Ok(None)` when it holds no catalogue (the ward
+/// record then checks alone), or `Err(())` once the problem is shown in `error`.
+pub fn check_first<T>(
+    app: AppState,
+    error: RwSignal<Option<Feedback>>,
+    check: impl FnOnce(&Catalogue) -> Result<T, AdminError>,
+) -> Result<Option<T>, ()> {
+    match app.catalogue.with_untracked(|c| c.as_ref().map(check)) {
+        Some(Err(e)) => {
+            error.set(Some(Feedback::problem(e.message())));
+            Err(())
+        }
+        checked => Ok(checked.and_then(Result::ok)),
+    }
+}
+
+/// After a change was sent: when it was taken, the catalogue is read again and the result
+/// shown in `feedback` (true); when not, the problem is shown in `problem` (false).
+pub async fn after_change<T>(
+    app: AppState,
+    result: Result<T, ApiError>,
+    feedback: RwSignal<Option<Feedback>>,
+    problem: RwSignal<Option<Feedback>>,
+) -> bool {
+    match result {
+        Ok(_) => {
+            let refreshed = admin_api::refresh_catalogue(app).await;
+            feedback.set(Some(match refreshed {
+                Ok(()) => Feedback::ok(Msg::AdminSaved.bilingual()),
+                Err(e) => Feedback::problem(e.message()),
+            }));
+            true
+        }
+        Err(e) => {
+            problem.set(Some(Feedback::problem(e.message())));
+            false
+        }
+    }
+}
+
+/// The submit button of a form, busy while its request is under way.
+#[component]
+pub fn SubmitButton(testid: &'static str, label: Msg, busy: RwSignal<bool>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <button
+            type="submit"
+            class="primary-button"
+            data-testid=testid
+            aria-busy=move || busy.get().then_some("true")
+            disabled=move || busy.get()
+        >
+            {move || i18n.t(label)}
+        </button>
+    }
+}
+
+/// 「保存」 and 「やめる」 under a form that changes something already there.
+#[component]
+pub fn SaveCancel(
+    testid: &'static str,
+    #[prop(optional)] label: Option<Msg>,
+    busy: RwSignal<bool>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="confirm-actions">
+            <SubmitButton testid=testid label=label.unwrap_or(Msg::AdminSave) busy=busy/>
+            <button type="button" class="secondary-button" on:click=move |_| on_cancel.run(())>
+                {move || i18n.t(Msg::AdminCancel)}
+            </button>
+        </div>
+    }
+}
+
+/// A small button in a table row, read out as 「`verb` `name`」.
+#[component]
+pub fn RowButton(
+    testid: String,
+    verb: Msg,
+    #[prop(into)] name: Signal<String>,
+    on_click: Callback<()>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <button
+            class="small-button"
+            data-testid=testid
+            aria-label=move || format!("{} {}", i18n.t(verb), name.get())
+            on:click=move |_| on_click.run(())
+        >
+            {move || i18n.t(verb)}
+        </button>
+    }
+}
+
+/// A table of a panel: the column heads (`numeric` ones aligned as numbers), then the rows.
+#[component]
+pub fn AdminTable(
+    testid: &'static str,
+    columns: &'static [Msg],
+    #[prop(optional)] numeric: &'static [Msg],
+    children: Children,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="table-wrap">
+            <table class="report-table admin-table" data-testid=testid>
+                <thead>
+                    <tr>
+                        {columns
+                            .iter()
+                            .map(|&m| {
+                                view! {
+                                    <th scope="col" class=numeric.contains(&m).then_some("num")>
+                                        {move || i18n.t(m)}
+                                    </th>
+                                }
+                            })
+                            .collect_view()}
+                    </tr>
+                </thead>
+                <tbody>{children()}</tbody>
+            </table>
+        </div>
     }
 }
 
@@ -78,6 +212,29 @@ pub fn TextField(
                 on:input=move |ev| value.set(event_target_value(&ev))
             />
         </div>
+    }
+}
+
+/// A labelled checkbox bound to `checked`.
+#[component]
+pub fn CheckField(
+    id: &'static str,
+    label: Msg,
+    checked: RwSignal<bool>,
+    #[prop(optional)] testid: &'static str,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <label class="admin-check" for=id>
+            <input
+                type="checkbox"
+                id=id
+                data-testid=(!testid.is_empty()).then_some(testid)
+                prop:checked=move || checked.get()
+                on:change=move |ev| checked.set(event_target_checked(&ev))
+            />
+            <span>{move || i18n.t(label)}</span>
+        </label>
     }
 }
 

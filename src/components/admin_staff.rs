@@ -12,7 +12,8 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::components::admin_api;
 use crate::components::admin_form::{
-    section_names, ConfirmBox, Feedback, FeedbackView, RoleSelect, SectionChecks, TextField,
+    check_first, section_names, AdminTable, ConfirmBox, Feedback, FeedbackView, RoleSelect,
+    RowButton, SaveCancel, SectionChecks, SubmitButton, TextField,
 };
 use crate::components::{BilingualMessage, MessageKind};
 use crate::i18n::{use_i18n, Msg};
@@ -171,7 +172,6 @@ fn StaffTable(
             let sections = section_names(&a.sections);
             let disabled = a.disabled;
             let (edit, toggle, reset) = (a.clone(), a.clone(), a.clone());
-            let name = a.name.clone();
             view! {
                 <tr data-testid=format!("staff-row-{}", a.id) class:disabled-row=disabled>
                     <th scope="row">{a.id.clone()}</th>
@@ -182,14 +182,12 @@ fn StaffTable(
                         {move || i18n.t(if disabled { Msg::AdminDisabled } else { Msg::AdminActive })}
                     </td>
                     <td class="admin-row-actions">
-                        <button
-                            class="small-button"
-                            data-testid=format!("staff-edit-{}", a.id)
-                            aria-label=move || format!("{} {}", i18n.t(Msg::AdminEdit), name)
-                            on:click=move |_| on_edit.run(edit.clone())
-                        >
-                            {move || i18n.t(Msg::AdminEdit)}
-                        </button>
+                        <RowButton
+                            testid=format!("staff-edit-{}", a.id)
+                            verb=Msg::AdminEdit
+                            name=a.name.clone()
+                            on_click=Callback::new(move |_| on_edit.run(edit.clone()))
+                        />
                         {(!own)
                             .then(|| {
                                 view! {
@@ -220,21 +218,19 @@ fn StaffTable(
         })
         .collect_view();
     view! {
-        <div class="table-wrap">
-            <table class="report-table admin-table" data-testid="staff-table">
-                <thead>
-                    <tr>
-                        <th scope="col">{move || i18n.t(Msg::AdminStaffId)}</th>
-                        <th scope="col">{move || i18n.t(Msg::AdminStaffName)}</th>
-                        <th scope="col">{move || i18n.t(Msg::AdminRole)}</th>
-                        <th scope="col">{move || i18n.t(Msg::AdminSections)}</th>
-                        <th scope="col">{move || i18n.t(Msg::AdminStatus)}</th>
-                        <th scope="col">{move || i18n.t(Msg::AdminActions)}</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+        <AdminTable
+            testid="staff-table"
+            columns=&[
+                Msg::AdminStaffId,
+                Msg::AdminStaffName,
+                Msg::AdminRole,
+                Msg::AdminSections,
+                Msg::AdminStatus,
+                Msg::AdminActions,
+            ]
+        >
+            {rows}
+        </AdminTable>
     }
 }
 
@@ -257,12 +253,7 @@ fn StaffCreateForm(on_created: Callback<IssuedPassword>) -> impl IntoView {
             role: role.get_untracked(),
             sections: sections.get_untracked(),
         };
-        // The same rules the ward record applies, before sending.
-        let checked = app
-            .catalogue
-            .with_untracked(|c| c.as_ref().map(|c| check_new_staff(&input, c)));
-        if let Some(Err(e)) = checked {
-            feedback.set(Some(Feedback::problem(e.message())));
+        if check_first(app, feedback, |c| check_new_staff(&input, c)).is_err() {
             return;
         }
         busy.set(true);
@@ -294,15 +285,7 @@ fn StaffCreateForm(on_created: Callback<IssuedPassword>) -> impl IntoView {
             <RoleSelect id="new-staff-role" role=role/>
             <SectionChecks id="new-staff-section" selected=sections/>
             <FeedbackView feedback=feedback testid="new-staff-error"/>
-            <button
-                type="submit"
-                class="primary-button"
-                data-testid="new-staff-submit"
-                aria-busy=move || busy.get().then_some("true")
-                disabled=move || busy.get()
-            >
-                {move || i18n.t(Msg::AdminCreateStaff)}
-            </button>
+            <SubmitButton testid="new-staff-submit" label=Msg::AdminCreateStaff busy=busy/>
         </form>
     }
 }
@@ -331,12 +314,11 @@ fn StaffEditForm(account: StaffAccount, on_done: Callback<bool>) -> impl IntoVie
             .get_untracked()
             .map(|m| m.staff_id)
             .unwrap_or_default();
-        let checked = app.catalogue.with_untracked(|c| {
-            c.as_ref()
-                .map(|c| check_staff_update(&me, &target, &update, c))
-        });
-        if let Some(Err(e)) = checked {
-            feedback.set(Some(Feedback::problem(e.message())));
+        if check_first(app, feedback, |c| {
+            check_staff_update(&me, &target, &update, c)
+        })
+        .is_err()
+        {
             return;
         }
         busy.set(true);
@@ -357,20 +339,11 @@ fn StaffEditForm(account: StaffAccount, on_done: Callback<bool>) -> impl IntoVie
             <RoleSelect id="edit-staff-role" role=role/>
             <SectionChecks id="edit-staff-section" selected=sections/>
             <FeedbackView feedback=feedback testid="edit-staff-error"/>
-            <div class="confirm-actions">
-                <button
-                    type="submit"
-                    class="primary-button"
-                    data-testid="edit-staff-save"
-                    aria-busy=move || busy.get().then_some("true")
-                    disabled=move || busy.get()
-                >
-                    {move || i18n.t(Msg::AdminSave)}
-                </button>
-                <button type="button" class="secondary-button" on:click=move |_| on_done.run(false)>
-                    {move || i18n.t(Msg::AdminCancel)}
-                </button>
-            </div>
+            <SaveCancel
+                testid="edit-staff-save"
+                busy=busy
+                on_cancel=Callback::new(move |_| on_done.run(false))
+            />
         </form>
     }
 }

@@ -227,8 +227,7 @@ pub fn BarChart(
         height = head + row * n as f64 + 28.0;
         let plot_w = WIDTH - left - right;
         let x = |v: f64| left + plot_w * v / top;
-        let mut t = 0.0;
-        while t <= top + 1e-9 {
+        for t in ticks(top, step) {
             shapes.push(
                 view! {
                     <line class="grid" x1=x(t) x2=x(t) y1=head y2=height - 24.0></line>
@@ -236,7 +235,6 @@ pub fn BarChart(
                 }
                 .into_any(),
             );
-            t += step;
         }
         for (i, label) in labels.iter().enumerate() {
             let y0 = head + row * i as f64;
@@ -287,17 +285,7 @@ pub fn BarChart(
         let plot_h = height - head - foot;
         let band = plot_w / n as f64;
         let y = |v: f64| head + plot_h * (1.0 - v / top);
-        let mut t = 0.0;
-        while t <= top + 1e-9 {
-            shapes.push(
-                view! {
-                    <line class="grid" x1=left x2=WIDTH - right y1=y(t) y2=y(t)></line>
-                    <text class="tick" x=left - 6.0 y=y(t) + FONT / 3.0 text-anchor="end">{format_value(t)}</text>
-                }
-                .into_any(),
-            );
-            t += step;
-        }
+        shapes.extend(value_grid(left, right, (top, step), y));
         let bar_w = if stacked {
             band * 0.6
         } else {
@@ -343,31 +331,20 @@ pub fn BarChart(
                 acc += v;
             }
         }
-        shapes.push(
-            view! { <line class="axis" x1=left x2=WIDTH - right y1=y(0.0) y2=y(0.0)></line> }
-                .into_any(),
-        );
+        shapes.push(base_line(left, right, y(0.0)));
     }
-    let title_id = format!("{id}-title");
-    let desc_id = format!("{id}-desc");
-    let labelled_by = format!("{title_id} {desc_id}");
-    let show_legend = series.len() > 1;
     view! {
-        <figure class="chart" data-testid=format!("chart-{id}")>
-            <svg
-                class="chart-svg"
-                viewBox=format!("0 0 {WIDTH} {height}")
-                role="img"
-                aria-labelledby=labelled_by
-            >
-                <title id=title_id>{title.clone()}</title>
-                <desc id=desc_id>{desc}</desc>
-                {shapes}
-            </svg>
-            <figcaption aria-hidden="true">{title.clone()}</figcaption>
-            {show_legend.then(|| view! { <Legend series=series.clone()/> })}
-            <ChartTable caption=title label_header=label_header labels=labels series=series unit=unit/>
-        </figure>
+        <ChartFigure
+            id=id
+            title=title
+            desc=desc
+            height=height
+            shapes=shapes
+            label_header=label_header
+            labels=labels
+            series=series
+            unit=unit
+        />
     }
 }
 
@@ -397,17 +374,7 @@ pub fn LineChart(
     let x = |i: usize| left + band * (i as f64 + 0.5);
     let y = |v: f64| head + plot_h * (1.0 - v / top);
     let mut shapes: Vec<AnyView> = Vec::new();
-    let mut t = 0.0;
-    while t <= top + 1e-9 {
-        shapes.push(
-            view! {
-                <line class="grid" x1=left x2=WIDTH - right y1=y(t) y2=y(t)></line>
-                <text class="tick" x=left - 6.0 y=y(t) + FONT / 3.0 text-anchor="end">{format_value(t)}</text>
-            }
-            .into_any(),
-        );
-        t += step;
-    }
+    shapes.extend(value_grid(left, right, (top, step), y));
     for (i, label) in labels.iter().enumerate() {
         shapes.push(
             view! {
@@ -450,10 +417,36 @@ pub fn LineChart(
             );
         }
     }
-    shapes.push(
-        view! { <line class="axis" x1=left x2=WIDTH - right y1=y(0.0) y2=y(0.0)></line> }
-            .into_any(),
-    );
+    shapes.push(base_line(left, right, y(0.0)));
+    view! {
+        <ChartFigure
+            id=id
+            title=title
+            desc=desc
+            height=height
+            shapes=shapes
+            label_header=label_header
+            labels=labels
+            series=series
+            unit=unit
+        />
+    }
+}
+
+/// The figure around a chart's shapes: the SVG named by its title and described by every
+/// figure, the caption, the legend when there are several series, and the data table.
+#[component]
+fn ChartFigure(
+    id: String,
+    title: String,
+    desc: String,
+    height: f64,
+    shapes: Vec<AnyView>,
+    label_header: String,
+    labels: Vec<String>,
+    series: Vec<ChartSeries>,
+    unit: String,
+) -> impl IntoView {
     let title_id = format!("{id}-title");
     let desc_id = format!("{id}-desc");
     let labelled_by = format!("{title_id} {desc_id}");
@@ -475,6 +468,41 @@ pub fn LineChart(
             <ChartTable caption=title label_header=label_header labels=labels series=series unit=unit/>
         </figure>
     }
+}
+
+/// The values of a scale's lines: 0, `step`, … up to `top`.
+fn ticks(top: f64, step: f64) -> Vec<f64> {
+    let mut ticks = Vec::new();
+    let mut t = 0.0;
+    while t <= top + 1e-9 {
+        ticks.push(t);
+        t += step;
+    }
+    ticks
+}
+
+/// The grid of a vertical scale (`top`, `step`) placed by `y`, its values at the left.
+fn value_grid(
+    left: f64,
+    right: f64,
+    (top, step): (f64, f64),
+    y: impl Fn(f64) -> f64,
+) -> Vec<AnyView> {
+    ticks(top, step)
+        .into_iter()
+        .map(|t| {
+            view! {
+                <line class="grid" x1=left x2=WIDTH - right y1=y(t) y2=y(t)></line>
+                <text class="tick" x=left - 6.0 y=y(t) + FONT / 3.0 text-anchor="end">{format_value(t)}</text>
+            }
+            .into_any()
+        })
+        .collect()
+}
+
+/// The axis line at zero, at `y0`.
+fn base_line(left: f64, right: f64, y0: f64) -> AnyView {
+    view! { <line class="axis" x1=left x2=WIDTH - right y1=y0 y2=y0></line> }.into_any()
 }
 
 /// A label of one or two lines (`\n`), each cut to 8 characters, as `<tspan>`s at `x`.

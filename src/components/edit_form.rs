@@ -8,7 +8,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use crate::components::MessageKind;
+use crate::components::{DescriptionField, MessageKind, UrgencyChoice};
 use crate::i18n::{use_i18n, Msg};
 use crate::state::use_app;
 use crate::store::{EditSaved, LocalRequest, FIELD_EDITABLE};
@@ -189,16 +189,11 @@ pub fn EditForm(
                 <p class="note">{move || i18n.t(Msg::EditFinishedNote)}</p>
             })}
             {text_field("title", Msg::Title, |d| d.title.clone(), |d, v| d.title = v, "text")}
-            <div class="field">
-                <label for="edit-description">{move || i18n.t(Msg::Description)}</label>
-                <textarea
-                    id="edit-description"
-                    data-testid="edit-description"
-                    rows="4"
-                    prop:value=move || draft.with(|d| d.description.clone())
-                    on:input=move |ev| draft.update(|d| d.description = event_target_value(&ev))
-                ></textarea>
-            </div>
+            <DescriptionField
+                id="edit-description"
+                value=Signal::derive(move || draft.with(|d| d.description.clone()))
+                on_input=Callback::new(move |v| draft.update(|d| d.description = v))
+            />
             <fieldset class="place">
                 <legend>{move || i18n.t(Msg::Place)}</legend>
                 {text_field("address", Msg::Address, |d| d.address.clone(), |d, v| d.address = v, "text")}
@@ -220,25 +215,11 @@ pub fn EditForm(
                     <span>{move || i18n.t(Msg::ContactConsent)}</span>
                 </label>
             </fieldset>
-            <fieldset class="urgency">
-                <legend>{move || i18n.t(Msg::Urgency)}</legend>
-                {Urgency::ALL
-                    .into_iter()
-                    .map(|u| view! {
-                        <label class=format!("urgency-option urgency-{}", u.code())>
-                            <input
-                                type="radio"
-                                name="edit-urgency"
-                                value=u.code()
-                                data-testid=format!("edit-urgency-{}", u.code())
-                                prop:checked=move || draft.with(|d| d.urgency == Some(u))
-                                on:change=move |_| draft.update(|d| d.urgency = Some(u))
-                            />
-                            <span>{move || i18n.lang().choose(u.label_ja(), u.label_en())}</span>
-                        </label>
-                    })
-                    .collect_view()}
-            </fieldset>
+            <UrgencyChoice
+                name="edit-urgency"
+                chosen=Signal::derive(move || draft.with(|d| d.urgency))
+                on_choose=Callback::new(move |u| draft.update(|d| d.urgency = Some(u)))
+            />
             <div class="form-message" data-testid="edit-message">
                 {move || problem.get().map(|m| view! {
                     <crate::components::BilingualMessage message=m kind=MessageKind::Problem/>

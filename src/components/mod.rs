@@ -1,5 +1,6 @@
 //! View pieces used by more than one screen.
 
+mod fields;
 mod message;
 mod net_state;
 mod photo_badge;
@@ -8,6 +9,7 @@ mod sync_badge;
 mod sync_bar;
 mod update_banner;
 
+pub use fields::{category_groups, DescriptionField, GrowInput, UrgencyChoice};
 pub use message::{BilingualMessage, MessageKind};
 pub use net_state::NetState;
 pub use photo_badge::PhotoBadge;
@@ -26,6 +28,7 @@ pub use photo_badge::RequestPhotos;
 // Office
 mod office_actions;
 mod office_outbox;
+pub(crate) use office_actions::staff_directory;
 pub use office_actions::OfficeActions;
 
 // Standards and dashboard

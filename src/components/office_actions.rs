@@ -16,7 +16,7 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::api;
-use crate::components::{BilingualMessage, MessageKind};
+use crate::components::{BilingualMessage, GrowInput, MessageKind};
 use crate::i18n::{format_time, use_i18n, Lang, Msg};
 use crate::state::{use_app, AppState};
 use crate::store::{EditSaved, LocalRequest};
@@ -518,16 +518,7 @@ fn Panel(
     };
 
     // --- 担当者
-    let staff = LocalResource::new(move || {
-        let online = app.online.get();
-        async move {
-            if online {
-                api::staff().await.ok()
-            } else {
-                None
-            }
-        }
-    });
+    let staff = staff_directory(app);
     let assignee_now = assignee.clone().unwrap_or_default();
     let assignee_to = Signal::derive(move || {
         drafts
@@ -665,15 +656,7 @@ fn Panel(
                 note(text, Some(vec![FieldValue::Status(Status::Referred)]));
                 refer_to.set(String::new());
             }>
-                <label class="field grow">
-                    <span>{move || i18n.t(Msg::ActReferTo)}</span>
-                    <input
-                        type="text"
-                        data-testid="act-refer-to"
-                        prop:value=move || refer_to.get()
-                        on:input=move |ev| refer_to.set(event_target_value(&ev))
-                    />
-                </label>
+                <GrowInput label=Msg::ActReferTo value=refer_to testid="act-refer-to" kind="text"/>
                 <button type="submit" class="secondary-button" data-testid="act-refer">
                     {move || i18n.t(Msg::ActReferButton)}
                 </button>
@@ -701,16 +684,13 @@ fn Panel(
                 None => problem.set(Some(Msg::ActBadId.bilingual())),
             }
         }>
-            <label class="field grow">
-                <span>{move || i18n.t(Msg::ActOriginalId)}</span>
-                <input
-                    type="text"
-                    data-testid="act-original"
-                    autocomplete="off"
-                    prop:value=move || original_text.get()
-                    on:input=move |ev| original_text.set(event_target_value(&ev))
-                />
-            </label>
+            <GrowInput
+                label=Msg::ActOriginalId
+                value=original_text
+                testid="act-original"
+                kind="text"
+                autocomplete_off=true
+            />
             <button type="submit" class="secondary-button" data-testid="act-duplicate">
                 {move || i18n.t(Msg::ActMarkDuplicate)}
             </button>
@@ -895,6 +875,23 @@ fn Suggestions(id: Uuid, asked: RwSignal<bool>, on_pick: Callback<Uuid>) -> impl
 }
 
 // Pure logic: these run natively (`cargo test -p koe-app --lib`) and in the browser.
+/// The ward's active staff (for 担当者), read while the device is online and again when it
+/// comes back; None offline or when the ward record could not answer.
+pub(crate) fn staff_directory(
+    app: AppState,
+) -> LocalResource<Option<Vec<koe_core::directory::StaffEntry>>> {
+    LocalResource::new(move || {
+        let online = app.online.get();
+        async move {
+            if online {
+                api::staff().await.ok()
+            } else {
+                None
+            }
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

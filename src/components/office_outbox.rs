@@ -7,7 +7,7 @@ use indexed_db_futures::transaction::TransactionMode;
 use koe_core::{Mutation, MutationKind};
 use uuid::Uuid;
 
-use crate::store::{Store, StoreError, META, META_NEXT_MUTATION_ID, OUTBOX};
+use crate::store::{put_mutation, take_mutation_id, Store, StoreError, META, OUTBOX};
 
 impl Store {
     /// Queues note `note_id` on request `request_id`; returns its mutation id.
@@ -24,8 +24,7 @@ impl Store {
             .build()?;
         let outbox = tx.object_store(OUTBOX)?;
         let meta = tx.object_store(META)?;
-        let next: Option<f64> = meta.get(META_NEXT_MUTATION_ID).serde()?.await?;
-        let mutation_id = next.map_or(1, |n| n as u64);
+        let mutation_id = take_mutation_id(&meta).await?;
         let mutation = Mutation {
             id: mutation_id,
             kind: MutationKind::AddNote {
@@ -34,18 +33,7 @@ impl Store {
                 text: text.to_owned(),
             },
         };
-        // Numbers, not BigInts: IndexedDB keys must be numbers to sort by id.
-        outbox
-            .put(mutation)
-            .with_key(mutation_id as f64)
-            .without_key_type()
-            .serde()?
-            .await?;
-        meta.put((mutation_id + 1) as f64)
-            .with_key(META_NEXT_MUTATION_ID)
-            .without_key_type()
-            .serde()?
-            .await?;
+        put_mutation(&outbox, mutation).await?;
         tx.commit().await?;
         Ok(mutation_id)
     }

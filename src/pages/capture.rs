@@ -7,7 +7,9 @@ use uuid::Uuid;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
-use crate::components::{BilingualMessage, MessageKind};
+use crate::components::{
+    category_groups, BilingualMessage, DescriptionField, MessageKind, UrgencyChoice,
+};
 use crate::components::{PhotoPicker, PickedPhotos};
 use crate::draft::{self, SavedDraft};
 use crate::i18n::{use_i18n, Msg};
@@ -199,39 +201,18 @@ pub fn Capture() -> impl IntoView {
                         on:input=move |ev| draft.update(|d| d.title = event_target_value(&ev))
                     />
                 </div>
-                <div class="field">
-                    <label for="description">{move || i18n.t(Msg::Description)}</label>
-                    <textarea
-                        id="description"
-                        data-testid="description"
-                        rows="4"
-                        prop:value=move || draft.with(|d| d.description.clone())
-                        on:input=move |ev| draft.update(|d| d.description = event_target_value(&ev))
-                    ></textarea>
-                </div>
+                <DescriptionField
+                    id="description"
+                    value=Signal::derive(move || draft.with(|d| d.description.clone()))
+                    on_input=Callback::new(move |v| draft.update(|d| d.description = v))
+                />
                 <PhotoPicker photos=photos/>
                 <PlaceInput draft=draft locating=locating/>
-                <fieldset class="urgency">
-                    <legend>{move || i18n.t(Msg::Urgency)}</legend>
-                    {Urgency::ALL
-                        .into_iter()
-                        .map(|u| {
-                            view! {
-                                <label class=format!("urgency-option urgency-{}", u.code())>
-                                    <input
-                                        type="radio"
-                                        name="urgency"
-                                        value=u.code()
-                                        data-testid=format!("urgency-{}", u.code())
-                                        prop:checked=move || draft.with(|d| d.urgency == u)
-                                        on:change=move |_| draft.update(|d| d.urgency = u)
-                                    />
-                                    <span>{move || i18n.lang().choose(u.label_ja(), u.label_en())}</span>
-                                </label>
-                            }
-                        })
-                        .collect_view()}
-                </fieldset>
+                <UrgencyChoice
+                    name="urgency"
+                    chosen=Signal::derive(move || draft.with(|d| Some(d.urgency)))
+                    on_choose=Callback::new(move |u| draft.update(|d| d.urgency = u))
+                />
                 <div data-testid="form-message" class="form-message">
                     {move || message.get().map(|(m, kind)| view! { <BilingualMessage message=m kind=kind/> })}
                 </div>
@@ -290,27 +271,9 @@ fn CategoryPicker(draft: RwSignal<Draft>, recent: RwSignal<Vec<String>>) -> impl
     let groups = move || {
         let lang = i18n.lang();
         app.catalogue.with(|c| {
-            c.as_ref()
-                .map(|c| {
-                    c.groups()
-                        .into_iter()
-                        .map(|(ja, en, categories)| {
-                            let options = categories
-                                .into_iter()
-                                .map(|c| {
-                                    let code = c.code.clone();
-                                    let selected = move || draft.with(|d| d.category == code);
-                                    view! {
-                                        <option value=c.code.clone() prop:selected=selected>
-                                            {lang.choose(&c.name_ja, &c.name_en).to_owned()}
-                                        </option>
-                                    }
-                                })
-                                .collect_view();
-                            view! { <optgroup label=lang.choose(ja, en).to_owned()>{options}</optgroup> }
-                        })
-                        .collect_view()
-                })
+            category_groups(c.as_ref(), lang, move |code| {
+                draft.with(|d| d.category == code)
+            })
         })
     };
     view! {

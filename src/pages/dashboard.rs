@@ -8,11 +8,9 @@ use koe_core::calendar::{civil_from_days, days_from_civil, iso_date, parse_iso_d
 use koe_core::report::{Dashboard, Standard};
 use leptos::prelude::*;
 
-use crate::api::ApiError;
-use crate::components::{BarChart, BilingualMessage, ChartSeries, LineChart, MessageKind};
+use crate::components::{BarChart, ChartSeries, LineChart};
 use crate::i18n::{format_time, use_i18n, Lang, Msg};
-use crate::pages::standards::{fetch_report, today, PeriodPicker};
-use crate::state::use_app;
+use crate::pages::standards::{today, ReportPage};
 
 /// The first day of the month eleven months before `date`'s: with `date`, twelve months.
 pub(crate) fn twelve_months_back(date: &str) -> String {
@@ -25,57 +23,20 @@ pub(crate) fn twelve_months_back(date: &str) -> String {
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
-    let i18n = use_i18n();
-    let app = use_app();
     let now = today();
-    let from = RwSignal::new(twelve_months_back(&now));
-    let to = RwSignal::new(now.clone());
-    let shown = RwSignal::new((from.get_untracked(), to.get_untracked()));
-    let data = LocalResource::new(move || {
-        let (from, to) = shown.get();
-        let online = app.online.get();
-        async move {
-            if !online {
-                return None;
-            }
-            Some(
-                fetch_report::<Dashboard>(&format!("/api/reports/dashboard?from={from}&to={to}"))
-                    .await,
-            )
-        }
-    });
-    let on_show = Callback::new(move |period: (String, String)| {
-        if shown.get_untracked() == period {
-            data.refetch();
-        } else {
-            shown.set(period);
-        }
-    });
     view! {
-        <section class="page reports" aria-labelledby="dashboard-title">
-            <div class="page-head">
-                <h1 id="dashboard-title">{move || i18n.t(Msg::DashboardTitle)}</h1>
-                <button class="small-button no-print" on:click=|_| { let _ = window().print(); }>
-                    {move || i18n.t(Msg::PrintPage)}
-                </button>
-            </div>
-            <PeriodPicker id="dashboard" from=from to=to on_show=on_show/>
-            {move || match data.get() {
-                None if app.online.get() => {
-                    view! { <p class="loading" role="status">{move || i18n.t(Msg::Loading)}</p> }.into_any()
-                }
-                None | Some(None) | Some(Some(Err(ApiError::Unreachable))) => {
-                    view! { <BilingualMessage message=Msg::ReportsNeedConnection.bilingual() kind=MessageKind::Problem/> }.into_any()
-                }
-                Some(Some(Err(e))) => {
-                    view! { <BilingualMessage message=e.message() kind=MessageKind::Problem testid="report-error"/> }.into_any()
-                }
-                Some(Some(Ok(d))) => {
-                    view! { {move || charts(d.clone(), i18n.lang())} }.into_any()
-                }
-            }}
+        <ReportPage
+            id="dashboard"
+            title=Msg::DashboardTitle
+            from=twelve_months_back(&now)
+            path="/api/reports/dashboard"
+            show=|d: Dashboard| {
+                let i18n = use_i18n();
+                view! { {move || charts(d.clone(), i18n.lang())} }.into_any()
+            }
+        >
             <MonthlyDownload initial=now[..7].to_string()/>
-        </section>
+        </ReportPage>
     }
 }
 
@@ -169,7 +130,19 @@ fn charts(d: Dashboard, lang: Lang) -> impl IntoView {
     let received: u64 = d.months.iter().map(|m| m.received).sum();
     let period = format!("{} – {}", d.from.replace('-', "/"), d.to.replace('-', "/"));
     let at = format_time(d.generated_at as f64);
-    let category_header = Msg::Category.text(lang).to_string();
+    let by_category = |id: &str, title: Msg, labels: Vec<String>, series, unit: &str| {
+        view! {
+            <BarChart
+                id=id.to_string()
+                title=title.text(lang).to_string()
+                label_header=Msg::Category.text(lang).to_string()
+                labels=labels
+                series=series
+                unit=unit
+                horizontal=true
+            />
+        }
+    };
     let month_header = Msg::MonthHeader.text(lang).to_string();
     let requests_unit = Msg::UnitRequests.text(lang);
     let days_unit = Msg::UnitDays.text(lang);
@@ -202,33 +175,9 @@ fn charts(d: Dashboard, lang: Lang) -> impl IntoView {
                     view! { <p class="empty">{Msg::NoReportData.text(lang)}</p> }.into_any()
                 } else {
                     view! {
-                        <BarChart
-                            id="first-response".to_string()
-                            title=Msg::ChartFirstResponse.text(lang).to_string()
-                            label_header=category_header.clone()
-                            labels=categories.clone()
-                            series=first_response
-                            unit=days_unit
-                            horizontal=true
-                        />
-                        <BarChart
-                            id="resolve".to_string()
-                            title=Msg::ChartResolve.text(lang).to_string()
-                            label_header=category_header.clone()
-                            labels=categories
-                            series=resolve
-                            unit=days_unit
-                            horizontal=true
-                        />
-                        <BarChart
-                            id="top".to_string()
-                            title=Msg::ChartTop.text(lang).to_string()
-                            label_header=category_header
-                            labels=top_labels
-                            series=top
-                            unit=requests_unit
-                            horizontal=true
-                        />
+                        {by_category("first-response", Msg::ChartFirstResponse, categories.clone(), first_response, days_unit)}
+                        {by_category("resolve", Msg::ChartResolve, categories, resolve, days_unit)}
+                        {by_category("top", Msg::ChartTop, top_labels, top, requests_unit)}
                     }
                     .into_any()
                 }}

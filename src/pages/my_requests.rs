@@ -11,7 +11,7 @@ use koe_core::{Bilingual, Catalogue, Status};
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use crate::components::{BilingualMessage, MessageKind, SyncBadge};
+use crate::components::{category_groups, BilingualMessage, MessageKind, SyncBadge};
 use crate::i18n::{format_time, use_i18n, Lang, Msg};
 use crate::state::use_app;
 use crate::store::{
@@ -183,7 +183,11 @@ pub fn MyRequests() -> impl IntoView {
                         on:change=move |ev| category.set(event_target_value(&ev))
                     >
                         <option value="">{move || i18n.t(Msg::AllCategories)}</option>
-                        {move || category_options(app.catalogue.get().as_ref(), i18n.lang(), category)}
+                        {move || {
+                            category_groups(app.catalogue.get().as_ref(), i18n.lang(), move |code| {
+                                category.with(|v| v == code)
+                            })
+                        }}
                     </select>
                 </div>
                 <div class="field">
@@ -284,33 +288,6 @@ fn parse_date(date: &str) -> Option<(u32, u32, u32)> {
     let m: u32 = parts.next()?.parse().ok()?;
     let d: u32 = parts.next()?.parse().ok()?;
     ((1..=12).contains(&m) && (1..=31).contains(&d) && y >= 1970).then_some((y, m, d))
-}
-
-fn category_options(
-    catalogue: Option<&Catalogue>,
-    lang: Lang,
-    chosen: RwSignal<String>,
-) -> impl IntoView {
-    catalogue.map(|c| {
-        c.groups()
-            .into_iter()
-            .map(|(ja, en, categories)| {
-                let options = categories
-                    .into_iter()
-                    .map(|c| {
-                        let code = c.code.clone();
-                        let selected = move || chosen.with(|v| *v == code);
-                        view! {
-                            <option value=c.code.clone() prop:selected=selected>
-                                {lang.choose(&c.name_ja, &c.name_en).to_owned()}
-                            </option>
-                        }
-                    })
-                    .collect_view();
-                view! { <optgroup label=lang.choose(ja, en).to_owned()>{options}</optgroup> }
-            })
-            .collect_view()
-    })
 }
 
 fn state_options(lang: Lang, chosen: RwSignal<String>) -> impl IntoView {

@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::api::{self, ApiError};
-use crate::components::{BilingualMessage, MessageKind};
+use crate::components::{staff_directory, BilingualMessage, GrowInput, MessageKind};
 use crate::i18n::{format_time, use_i18n, Lang, Msg};
 use crate::state::use_app;
 
@@ -275,16 +275,7 @@ fn Filters(filter: RwSignal<RequestFilter>) -> impl IntoView {
             f.offset = 0;
         });
     };
-    let staff = LocalResource::new(move || {
-        let online = app.online.get();
-        async move {
-            if online {
-                api::staff().await.ok()
-            } else {
-                None
-            }
-        }
-    });
+    let staff = staff_directory(app);
     let catalogue = move || app.catalogue.get().unwrap_or_default();
     let lang = move || i18n.lang();
     let any = move || i18n.t(Msg::OfficeAny);
@@ -325,15 +316,7 @@ fn Filters(filter: RwSignal<RequestFilter>) -> impl IntoView {
         <form class="office-filters" role="search" on:submit=on_search aria-labelledby="office-filters-title">
             <h2 id="office-filters-title" class="small-heading">{move || i18n.t(Msg::OfficeFilters)}</h2>
             <div class="filter-row">
-                <label class="field grow">
-                    <span>{move || i18n.t(Msg::OfficeSearch)}</span>
-                    <input
-                        type="search"
-                        data-testid="filter-q"
-                        prop:value=move || q.get()
-                        on:input=move |ev| q.set(event_target_value(&ev))
-                    />
-                </label>
+                <GrowInput label=Msg::OfficeSearch value=q testid="filter-q" kind="search"/>
                 <button type="submit" class="primary-button" data-testid="filter-search">
                     {move || i18n.t(Msg::OfficeSearchButton)}
                 </button>

@@ -52,7 +52,7 @@ pub(crate) fn standard_label(s: Standard, lang: Lang) -> &'static str {
 
 /// The period picker: two dates and a button; `on_show` gets (from, to).
 #[component]
-pub(crate) fn PeriodPicker(
+fn PeriodPicker(
     id: &'static str,
     from: RwSignal<String>,
     to: RwSignal<String>,
@@ -100,13 +100,27 @@ pub(crate) fn PeriodPicker(
     }
 }
 
+/// A report page: the title with a print button, the period picker, then the report of
+/// the period shown by `show` once read from `path` (`?from=…&to=…` added), a loading
+/// status, or why it cannot be read; `children` after it.
 #[component]
-pub fn StandardsPage() -> impl IntoView {
+pub(crate) fn ReportPage<T>(
+    /// Names the title (`{id}-title`) and the period picker's fields.
+    id: &'static str,
+    title: Msg,
+    /// The first day of the period shown at first; the last is today.
+    from: String,
+    path: &'static str,
+    show: fn(T) -> AnyView,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView
+where
+    T: DeserializeOwned + Clone + 'static,
+{
     let i18n = use_i18n();
     let app = use_app();
-    let now = today();
-    let from = RwSignal::new(fiscal_year_start(&now));
-    let to = RwSignal::new(now);
+    let from = RwSignal::new(from);
+    let to = RwSignal::new(today());
     let shown = RwSignal::new((from.get_untracked(), to.get_untracked()));
     let report = LocalResource::new(move || {
         let (from, to) = shown.get();
@@ -115,12 +129,7 @@ pub fn StandardsPage() -> impl IntoView {
             if !online {
                 return None;
             }
-            Some(
-                fetch_report::<StandardsReport>(&format!(
-                    "/api/reports/standards?from={from}&to={to}"
-                ))
-                .await,
-            )
+            Some(fetch_report::<T>(&format!("{path}?from={from}&to={to}")).await)
         }
     });
     let on_show = Callback::new(move |period: (String, String)| {
@@ -131,15 +140,17 @@ pub fn StandardsPage() -> impl IntoView {
             shown.set(period);
         }
     });
+    let title_id = format!("{id}-title");
+    let labelled_by = title_id.clone();
     view! {
-        <section class="page reports" aria-labelledby="standards-title">
+        <section class="page reports" aria-labelledby=labelled_by>
             <div class="page-head">
-                <h1 id="standards-title">{move || i18n.t(Msg::StandardsTitle)}</h1>
+                <h1 id=title_id>{move || i18n.t(title)}</h1>
                 <button class="small-button no-print" on:click=|_| { let _ = window().print(); }>
                     {move || i18n.t(Msg::PrintPage)}
                 </button>
             </div>
-            <PeriodPicker id="standards" from=from to=to on_show=on_show/>
+            <PeriodPicker id=id from=from to=to on_show=on_show/>
             {move || match report.get() {
                 None if app.online.get() => {
                     view! { <p class="loading" role="status">{move || i18n.t(Msg::Loading)}</p> }.into_any()
@@ -150,9 +161,23 @@ pub fn StandardsPage() -> impl IntoView {
                 Some(Some(Err(e))) => {
                     view! { <BilingualMessage message=e.message() kind=MessageKind::Problem testid="report-error"/> }.into_any()
                 }
-                Some(Some(Ok(r))) => view! { <StandardsView report=r/> }.into_any(),
+                Some(Some(Ok(r))) => show(r),
             }}
+            {children.map(|c| c())}
         </section>
+    }
+}
+
+#[component]
+pub fn StandardsPage() -> impl IntoView {
+    view! {
+        <ReportPage
+            id="standards"
+            title=Msg::StandardsTitle
+            from=fiscal_year_start(&today())
+            path="/api/reports/standards"
+            show=|r: StandardsReport| view! { <StandardsView report=r/> }.into_any()
+        />
     }
 }
 

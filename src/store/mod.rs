@@ -19,6 +19,7 @@ pub use photos::{PhotoCounts, PhotoRow, PhotoState};
 pub use record::{LocalRequest, SyncState};
 // Edit and conflicts
 pub use outbox::EditSaved;
+pub(crate) use outbox::{put_mutation, take_mutation_id};
 #[cfg(test)]
 pub(crate) use record::tests as record_tests;
 pub use record::{logged_changes, Keep, LocalConflict, LocalEdit, FIELD_EDITABLE};

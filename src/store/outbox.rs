@@ -4,7 +4,7 @@
 
 use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
-use indexed_db_futures::transaction::TransactionMode;
+use indexed_db_futures::transaction::{Transaction, TransactionMode};
 use koe_core::sync::Outcome;
 use koe_core::{EditableField, FieldValue, Mutation, MutationKind, NewRequest};
 use uuid::Uuid;
@@ -14,6 +14,16 @@ use super::settle::Settlement;
 use super::{Store, StoreError, META, META_NEXT_MUTATION_ID, OUTBOX, REQUESTS};
 
 impl Store {
+    /// A read-write transaction over the requests, the outbox and the mutation counter:
+    /// what a change made on the device writes, all or nothing.
+    fn change_transaction(&self) -> Result<Transaction<'_>, StoreError> {
+        Ok(self
+            .db()
+            .transaction([REQUESTS, OUTBOX, META])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?)
+    }
+
     /// The first `limit` mutations waiting, lowest id first.
     pub async fn outbox_batch(&self, limit: u32) -> Result<Vec<Mutation>, StoreError> {
         let tx = self.db().transaction(OUTBOX).build()?;
@@ -45,11 +55,7 @@ impl Store {
         if settlements.is_empty() {
             return Ok(());
         }
-        let tx = self
-            .db()
-            .transaction([REQUESTS, OUTBOX, META])
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
+        let tx = self.change_transaction()?;
         let requests = tx.object_store(REQUESTS)?;
         let outbox = tx.object_store(OUTBOX)?;
         let meta = tx.object_store(META)?;
@@ -135,7 +141,7 @@ async fn waiting_create(
 }
 
 /// Takes the next mutation id and moves the counter on (inside the caller's transaction).
-async fn take_mutation_id(meta: &ObjectStore<'_>) -> Result<u64, StoreError> {
+pub(crate) async fn take_mutation_id(meta: &ObjectStore<'_>) -> Result<u64, StoreError> {
     let next: Option<f64> = meta.get(META_NEXT_MUTATION_ID).serde()?.await?;
     let id = next.map_or(1, |n| n as u64);
     meta.put((id + 1) as f64)
@@ -146,7 +152,12 @@ async fn take_mutation_id(meta: &ObjectStore<'_>) -> Result<u64, StoreError> {
     Ok(id)
 }
 
-async fn put_mutation(outbox: &ObjectStore<'_>, mutation: Mutation) -> Result<(), StoreError> {
+/// Puts `mutation` in the outbox under its id.
+pub(crate) async fn put_mutation(
+    outbox: &ObjectStore<'_>,
+    mutation: Mutation,
+) -> Result<(), StoreError> {
+    // Numbers, not BigInts: IndexedDB keys must be numbers to sort by id.
     let key = mutation.id as f64;
     outbox
         .put(mutation)
@@ -167,6 +178,57 @@ async fn put_request(requests: &ObjectStore<'_>, local: &LocalRequest) -> Result
     Ok(())
 }
 
+/// Request `id` as this device holds it.
+async fn stored_request(requests: &ObjectStore<'_>, id: Uuid) -> Result<LocalRequest, StoreError> {
+    let key = id.to_string();
+    requests
+        .get::<LocalRequest, _, _>(key.as_str())
+        .serde()?
+        .await?
+        .ok_or_else(|| StoreError::Failed(format!("no request {id}")))
+}
+
+/// Queues the create of `request` under `mutation_id` (a new one, or the one it waits as).
+async fn put_create(
+    outbox: &ObjectStore<'_>,
+    mutation_id: u64,
+    request: NewRequest,
+) -> Result<(), StoreError> {
+    put_mutation(
+        outbox,
+        Mutation {
+            id: mutation_id,
+            kind: MutationKind::CreateRequest { request },
+        },
+    )
+    .await
+}
+
+/// Queues `values` of request `id` as a set-fields mutation under a new mutation id,
+/// each field from the version last pulled (see [`LocalRequest::edit`]); returns the id.
+async fn queue_set_fields(
+    outbox: &ObjectStore<'_>,
+    meta: &ObjectStore<'_>,
+    local: &mut LocalRequest,
+    id: Uuid,
+    values: &[FieldValue],
+) -> Result<u64, StoreError> {
+    let mutation_id = take_mutation_id(meta).await?;
+    let edits = local.edit(values, mutation_id);
+    put_mutation(
+        outbox,
+        Mutation {
+            id: mutation_id,
+            kind: MutationKind::SetFields {
+                request_id: id,
+                edits,
+            },
+        },
+    )
+    .await?;
+    Ok(mutation_id)
+}
+
 impl Store {
     /// Saves an edit of request `id` made on this device (values already checked with
     /// `koe_core::validation`), in one transaction with its outbox entry: a request the
@@ -178,22 +240,11 @@ impl Store {
         id: Uuid,
         values: Vec<FieldValue>,
     ) -> Result<EditSaved, StoreError> {
-        let tx = self
-            .db()
-            .transaction([REQUESTS, OUTBOX, META])
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
+        let tx = self.change_transaction()?;
         let requests = tx.object_store(REQUESTS)?;
         let outbox = tx.object_store(OUTBOX)?;
         let meta = tx.object_store(META)?;
-        let key = id.to_string();
-        let Some(mut local) = requests
-            .get::<LocalRequest, _, _>(key.as_str())
-            .serde()?
-            .await?
-        else {
-            return Err(StoreError::Failed(format!("no request {id}")));
-        };
+        let mut local = stored_request(&requests, id).await?;
         let values = local.changes(values);
         if values.is_empty() {
             return Ok(EditSaved::Unchanged);
@@ -203,14 +254,7 @@ impl Store {
             for v in &values {
                 set_field_of(&mut request, v);
             }
-            put_mutation(
-                &outbox,
-                Mutation {
-                    id: mutation_id,
-                    kind: MutationKind::CreateRequest { request },
-                },
-            )
-            .await?;
+            put_create(&outbox, mutation_id, request).await?;
             EditSaved::CreateChanged
         } else if local.server.is_none() && matches!(local.sync, SyncState::Rejected { .. }) {
             local.edit_logged(&values);
@@ -218,31 +262,12 @@ impl Store {
                 return Err(StoreError::Failed(format!("request {id} has no create")));
             };
             let mutation_id = take_mutation_id(&meta).await?;
-            put_mutation(
-                &outbox,
-                Mutation {
-                    id: mutation_id,
-                    kind: MutationKind::CreateRequest { request },
-                },
-            )
-            .await?;
+            put_create(&outbox, mutation_id, request).await?;
             local.sync = SyncState::Waiting;
             local.edit_problem = None;
             EditSaved::CreateQueuedAgain { mutation_id }
         } else {
-            let mutation_id = take_mutation_id(&meta).await?;
-            let edits = local.edit(&values, mutation_id);
-            put_mutation(
-                &outbox,
-                Mutation {
-                    id: mutation_id,
-                    kind: MutationKind::SetFields {
-                        request_id: id,
-                        edits,
-                    },
-                },
-            )
-            .await?;
+            let mutation_id = queue_set_fields(&outbox, &meta, &mut local, id, &values).await?;
             EditSaved::Queued { mutation_id }
         };
         put_request(&requests, &local).await?;
@@ -259,39 +284,13 @@ impl Store {
         field: EditableField,
         keep: Keep,
     ) -> Result<Option<u64>, StoreError> {
-        let tx = self
-            .db()
-            .transaction([REQUESTS, OUTBOX, META])
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
+        let tx = self.change_transaction()?;
         let requests = tx.object_store(REQUESTS)?;
         let outbox = tx.object_store(OUTBOX)?;
         let meta = tx.object_store(META)?;
-        let key = id.to_string();
-        let Some(mut local) = requests
-            .get::<LocalRequest, _, _>(key.as_str())
-            .serde()?
-            .await?
-        else {
-            return Err(StoreError::Failed(format!("no request {id}")));
-        };
+        let mut local = stored_request(&requests, id).await?;
         let queued = match local.keep(field, keep) {
-            Some(value) => {
-                let mutation_id = take_mutation_id(&meta).await?;
-                let edits = local.edit(&[value], mutation_id);
-                put_mutation(
-                    &outbox,
-                    Mutation {
-                        id: mutation_id,
-                        kind: MutationKind::SetFields {
-                            request_id: id,
-                            edits,
-                        },
-                    },
-                )
-                .await?;
-                Some(mutation_id)
-            }
+            Some(value) => Some(queue_set_fields(&outbox, &meta, &mut local, id, &[value]).await?),
             None => None,
         };
         put_request(&requests, &local).await?;

@@ -13,10 +13,10 @@ use koe_core::search::{self, Query};
 use koe_core::{Mutation, MutationKind, NewRequest, RequestRecord, Status};
 use uuid::Uuid;
 
+use super::outbox::take_mutation_id;
 use super::record::{newest_first, LocalRequest, SyncState};
 use super::{
-    PhotoRow, PhotoState, Store, StoreError, META, META_NEXT_MUTATION_ID, META_PULL_CURSOR, OUTBOX,
-    PHOTOS, REQUESTS,
+    PhotoRow, PhotoState, Store, StoreError, META, META_PULL_CURSOR, OUTBOX, PHOTOS, REQUESTS,
 };
 
 impl Store {
@@ -45,8 +45,7 @@ impl Store {
         let meta = tx.object_store(META)?;
         let photo_store = tx.object_store(PHOTOS)?;
 
-        let next: Option<f64> = meta.get(META_NEXT_MUTATION_ID).serde()?.await?;
-        let mutation_id = next.map_or(1, |n| n as u64);
+        let mutation_id = take_mutation_id(&meta).await?;
 
         requests
             .add(LocalRequest::logged(request.clone()))
@@ -64,11 +63,6 @@ impl Store {
         outbox
             .add(mutation)
             .with_key(mutation_id as f64)
-            .without_key_type()
-            .serde()?
-            .await?;
-        meta.put((mutation_id + 1) as f64)
-            .with_key(META_NEXT_MUTATION_ID)
             .without_key_type()
             .serde()?
             .await?;

@@ -4,6 +4,7 @@
 
 use indexed_db_futures::database::Database;
 use koe_app::store::Store;
+use koe_core::{NewRequest, Place, Urgency};
 
 /// A database name no other test uses.
 pub fn fresh_name() -> String {
@@ -24,5 +25,22 @@ pub async fn remove(store: Store, name: &str) {
     store.close();
     if let Ok(req) = Database::delete_by_name(name) {
         let _ = req.await;
+    }
+}
+
+/// A request logged at 高津区下作延2-8 (no position), in the 道路の穴 category.
+pub fn logged_request(title: &str, description: &str, urgency: Urgency) -> NewRequest {
+    NewRequest {
+        id: koe_app::ids::new_request_id().expect("random"),
+        category: "road-pothole".into(),
+        title: title.into(),
+        description: description.into(),
+        place: Place {
+            address: "高津区下作延2-8".into(),
+            ..Place::default()
+        },
+        urgency,
+        logged_at: 1_763_700_000_000,
+        contact: Default::default(),
     }
 }

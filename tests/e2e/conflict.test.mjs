@@ -5,7 +5,17 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { jpegFiles, logRequest, seriousViolations, signIn, waitForOfflineReady, wardAndBrowser, wardApi } from "./harness.mjs";
+import {
+  goOffline,
+  jpegFiles,
+  logRequest,
+  myRequestId,
+  seriousViolations,
+  signedInDevice,
+  wardAndBrowser,
+  wardApi,
+  wardRequestWhen,
+} from "./harness.mjs";
 
 const world = wardAndBrowser();
 
@@ -36,13 +46,9 @@ async function officeRetitles(clerk, id, title) {
 async function loggedAndSynced(page, field, title) {
   await page.getByTestId("nav-capture").click();
   await logRequest(page, { title, description: "段差が5cmほど", address: "高津区下作延2-8" });
-  await page.getByTestId("nav-mine").click();
-  const row = page.getByTestId("my-request").filter({ hasText: title });
-  await row.waitFor();
-  const id = await row.getAttribute("data-id");
+  const id = await myRequestId(page, title);
   await page.locator(`[data-testid="my-request"][data-id="${id}"][data-sync="synced"]`).waitFor({ timeout: 30_000 });
-  await field.setOffline(true);
-  await page.getByTestId("net-state").filter({ hasText: /オフライン|Offline/ }).waitFor();
+  await goOffline(field, page, /オフライン|Offline/);
   return id;
 }
 
@@ -62,11 +68,7 @@ async function editTitleOffline(page, title) {
 }
 
 test("an offline edit that loses to the office shows both values and keeps the one chosen", async () => {
-  const field = await world.browser.newContext({ locale: "ja-JP" });
-  const page = await field.newPage();
-  await page.goto(world.ward.url);
-  await signIn(page, "road01");
-  await waitForOfflineReady(page);
+  const { context: field, page } = await signedInDevice(world.browser, world.ward.url, "road01");
   const clerk = await wardApi(world.ward.url, "clerk01");
 
   const id = await loggedAndSynced(page, field, "歩道の段差");
@@ -98,11 +100,7 @@ test("an offline edit that loses to the office shows both values and keeps the o
   await page.getByTestId("detail-title").filter({ hasText: "車道側の段差" }).waitFor();
   // Sent and settled: nothing waits, the title is the ward record's.
   await page.getByTestId("edit-state").waitFor({ state: "detached", timeout: 30_000 });
-  for (let i = 0; i < 100; i++) {
-    record = (await (await clerk.get(`/api/requests/${id}`)).json()).request;
-    if (record.title === "車道側の段差") break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  record = await wardRequestWhen(clerk, id, (r) => r.title === "車道側の段差");
   assert.equal(record.title, "車道側の段差");
   assert.deepEqual(record.conflicts, [], "the choice withdrew the conflict entry");
   assert.equal(record.needs_review, true, "whether it still needs review is the office's call");
@@ -117,11 +115,7 @@ test("an offline edit that loses to the office shows both values and keeps the o
 });
 
 test("keeping the ward record's value drops the device's and leaves no conflict", async () => {
-  const field = await world.browser.newContext({ locale: "en-US" });
-  const page = await field.newPage();
-  await page.goto(world.ward.url);
-  await signIn(page, "road01");
-  await waitForOfflineReady(page);
+  const { context: field, page } = await signedInDevice(world.browser, world.ward.url, "road01", { locale: "en-US" });
   const clerk = await wardApi(world.ward.url, "clerk01");
 
   const id = await loggedAndSynced(page, field, "公園前の穴");
@@ -139,12 +133,7 @@ test("keeping the ward record's value drops the device's and leaves no conflict"
   await conflict.getByTestId("keep-theirs").click();
   await page.getByTestId("conflicts").waitFor({ state: "detached" });
   await page.getByTestId("detail-title").filter({ hasText: "公園前の陥没" }).waitFor();
-  let record;
-  for (let i = 0; i < 100; i++) {
-    record = (await (await clerk.get(`/api/requests/${id}`)).json()).request;
-    if (record.conflicts.length === 0) break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const record = await wardRequestWhen(clerk, id, (r) => r.conflicts.length === 0);
   assert.equal(record.title, "公園前の陥没");
   assert.deepEqual(record.conflicts, []);
 
@@ -153,20 +142,12 @@ test("keeping the ward record's value drops the device's and leaves no conflict"
 });
 
 test("an edit of a request not sent yet changes it before it is sent, once", async () => {
-  const field = await world.browser.newContext({ locale: "ja-JP" });
-  const page = await field.newPage();
-  await page.goto(world.ward.url);
-  await signIn(page, "road01");
-  await waitForOfflineReady(page);
+  const { context: field, page } = await signedInDevice(world.browser, world.ward.url, "road01");
   const clerk = await wardApi(world.ward.url, "clerk01");
-  await field.setOffline(true);
-  await page.getByTestId("net-state").filter({ hasText: "オフライン" }).waitFor();
+  await goOffline(field, page);
   await page.getByTestId("nav-capture").click();
   await logRequest(page, { title: "街路灯が消えている", address: "高津区溝口1-1" });
-  await page.getByTestId("nav-mine").click();
-  const row = page.getByTestId("my-request").filter({ hasText: "街路灯が消えている" });
-  await row.waitFor();
-  const id = await row.getAttribute("data-id");
+  const id = await myRequestId(page, "街路灯が消えている");
   await openDetail(page, id);
   await page.getByTestId("edit-open").click();
   // Core's rules, before anything is queued.
@@ -192,20 +173,12 @@ test("an edit of a request not sent yet changes it before it is sent, once", asy
 });
 
 test("the detail shows each photo with where its upload stands", async () => {
-  const field = await world.browser.newContext({ locale: "ja-JP" });
-  const page = await field.newPage();
-  await page.goto(world.ward.url);
-  await signIn(page, "road01");
-  await waitForOfflineReady(page);
-  await field.setOffline(true);
-  await page.getByTestId("net-state").filter({ hasText: "オフライン" }).waitFor();
+  const { context: field, page } = await signedInDevice(world.browser, world.ward.url, "road01");
+  await goOffline(field, page);
   await page.getByTestId("nav-capture").click();
   const photos = await jpegFiles(page, 2);
   await logRequest(page, { title: "ベンチの破損", address: "緑ヶ丘霊園前", photos });
-  await page.getByTestId("nav-mine").click();
-  const row = page.getByTestId("my-request").filter({ hasText: "ベンチの破損" });
-  await row.waitFor();
-  const id = await row.getAttribute("data-id");
+  const id = await myRequestId(page, "ベンチの破損");
   await openDetail(page, id);
   const items = page.getByTestId("detail-photo");
   await items.nth(1).waitFor();

@@ -93,6 +93,47 @@ export async function waitForOfflineReady(page) {
 }
 
 /**
+ * A device in a new browser context (`locale`), the app open at `url` and signed in as
+ * `staffId`, ready to work offline. Returns `{ context, page }`.
+ */
+export async function signedInDevice(browser, url, staffId, { locale = "ja-JP" } = {}) {
+  const context = await browser.newContext({ locale });
+  const page = await context.newPage();
+  await page.goto(url);
+  await signIn(page, staffId);
+  await waitForOfflineReady(page);
+  return { context, page };
+}
+
+/** Takes the device offline and waits until the app says so (`shown`: the text it shows). */
+export async function goOffline(context, page, shown = "オフライン") {
+  await context.setOffline(true);
+  await page.getByTestId("net-state").filter({ hasText: shown }).waitFor();
+}
+
+/** Opens 自分の受付 and returns the id of the request listed with `title`. */
+export async function myRequestId(page, title) {
+  await page.getByTestId("nav-mine").click();
+  const row = page.getByTestId("my-request").filter({ hasText: title });
+  await row.waitFor();
+  return row.getAttribute("data-id");
+}
+
+/**
+ * Request `id` as the ward record shows `api`'s person, read again every 200 ms (at most
+ * 100 times) until `done(request)`; the last one read either way.
+ */
+export async function wardRequestWhen(api, id, done) {
+  let request;
+  for (let i = 0; i < 100; i++) {
+    request = (await (await api.get(`/api/requests/${id}`)).json()).request;
+    if (done(request)) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return request;
+}
+
+/**
  * One ward record and one browser for a test file: started before its tests, stopped
  * after them. Returns `{ ward, browser }`, filled in once `before` has run.
  */

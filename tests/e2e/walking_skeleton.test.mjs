@@ -2,19 +2,14 @@
 // once online the request reaches the ward record, where the office clerk sees it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { signIn, waitForOfflineReady, wardAndBrowser } from "./harness.mjs";
+import { goOffline, signIn, signedInDevice, wardAndBrowser } from "./harness.mjs";
 
 const world = wardAndBrowser();
 
 test("log a request offline, reload offline, sync online, office clerk sees it", async () => {
-  const field = await world.browser.newContext({ locale: "ja-JP" });
-  const page = await field.newPage();
-  await page.goto(world.ward.url);
-  await signIn(page, "road01");
-  await waitForOfflineReady(page);
+  const { context: field, page } = await signedInDevice(world.browser, world.ward.url, "road01");
 
-  await field.setOffline(true);
-  await page.getByTestId("net-state").filter({ hasText: "オフライン" }).waitFor();
+  await goOffline(field, page);
   const reachable = await page.evaluate(() => fetch("/api/session").then(() => true, () => false));
   assert.equal(reachable, false, "the ward record must be out of reach while offline");
 
