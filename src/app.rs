@@ -36,6 +36,13 @@ pub fn App() -> impl IntoView {
         document().set_title(Msg::AppName.text(lang));
     });
 
+    // What is queued from now on is the signed-in person's, and a push carries only theirs.
+    Effect::new(move |_| {
+        if let Some(store) = app.store.get() {
+            store.set_author(app.me.with(|me| me.as_ref().map(|me| me.staff_id.clone())));
+        }
+    });
+
     open_store(app, engine);
     install_triggers(app, engine);
     ask_to_persist(app);

@@ -50,7 +50,7 @@ async fn synced(store: &Store, version: i64) -> NewRequest {
     let batch = store.outbox_batch(200).await.expect("outbox");
     answer(store, &batch, Outcome::Applied { version }).await;
     store
-        .apply_pull(&[record(&r, version)], version)
+        .apply_pull(&[record(&r, version)], &[], version)
         .await
         .expect("pull");
     r
@@ -103,7 +103,10 @@ async fn an_edit_of_a_synced_request_goes_from_the_version_pulled_and_settles() 
     // The office changed another field since: the device pulled version 7.
     let mut office = record(&r, 7);
     office.urgency = Urgency::Low;
-    store.apply_pull(&[office.clone()], 7).await.expect("pull");
+    store
+        .apply_pull(&[office.clone()], &[], 7)
+        .await
+        .expect("pull");
 
     let saved = store
         .save_edit(r.id, vec![title("車道の穴")])
@@ -116,6 +119,7 @@ async fn an_edit_of_a_synced_request_goes_from_the_version_pulled_and_settles() 
     assert_eq!(
         outbox,
         [Mutation {
+            author: None,
             id: mutation_id,
             kind: MutationKind::SetFields {
                 request_id: r.id,
@@ -145,7 +149,7 @@ async fn an_edit_of_a_synced_request_goes_from_the_version_pulled_and_settles() 
     let mut after = office;
     after.title = Some("車道の穴".into());
     after.version = 8;
-    store.apply_pull(&[after], 8).await.expect("pull");
+    store.apply_pull(&[after], &[], 8).await.expect("pull");
     let local = store.request(r.id).await.expect("read").expect("kept");
     assert!(local.edits.is_empty());
     assert_eq!(local.shown(EditableField::Title), Some(title("車道の穴")));
@@ -188,7 +192,7 @@ async fn lost(store: &Store, status: Status) -> NewRequest {
         by: "road01".into(),
         at: 1,
     }];
-    store.apply_pull(&[office], 9).await.expect("pull");
+    store.apply_pull(&[office], &[], 9).await.expect("pull");
     let local = store.request(r.id).await.expect("read").expect("kept");
     assert_eq!(local.theirs(&local.conflicts[0]), Some(title("区の件名")));
     assert_eq!(local.shown(EditableField::Title), Some(title("区の件名")));

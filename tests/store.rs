@@ -163,7 +163,7 @@ async fn pulled_records_update_local_requests_and_the_cursor() {
     };
     let other = request("他の端末の");
     store
-        .apply_pull(&[record(&mine, 5), record(&other, 6)], 6)
+        .apply_pull(&[record(&mine, 5), record(&other, 6)], &[], 6)
         .await
         .expect("pull");
     assert_eq!(store.pull_cursor().await.expect("cursor"), 6);

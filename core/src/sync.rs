@@ -5,15 +5,28 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::merge::{EditableField, FieldEdit};
-use crate::{Bilingual, NewRequest, RequestRecord};
+use crate::{Bilingual, NewRequest, RequestRecord, Viewer};
 
-/// One change made on a device, identified by (client_id, mutation id); a device's
-/// mutation ids rise by one per change.
+/// One change made on a device by one person, identified by (client_id, author,
+/// mutation id); a device's mutation ids rise by one per change. Once it has left the
+/// device it is never changed: the ward record answers a retry with its first outcome.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Mutation {
     pub id: u64,
+    /// The staff id of the person who made it (pooled devices carry several people's
+    /// work); the ward record refuses a push carrying another person's. `None` only on
+    /// entries queued before authors were recorded: they go as the signed-in person's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
     #[serde(flatten)]
     pub kind: MutationKind,
+}
+
+impl Mutation {
+    /// Whether `staff_id` may push it: its author, or anyone for an entry with none.
+    pub fn pushed_by(&self, staff_id: &str) -> bool {
+        self.author.as_deref().is_none_or(|a| a == staff_id)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -57,7 +70,9 @@ pub struct PushRequest {
     pub mutations: Vec<Mutation>,
 }
 
-/// What became of one mutation.
+/// What became of one mutation. The ward record keeps each mutation's first outcome and
+/// answers every retry with it: there is no bare "duplicate", since an answer can be lost
+/// on the way after the ward record committed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
@@ -70,8 +85,6 @@ pub enum Outcome {
         version: i64,
         fields: Vec<EditableField>,
     },
-    /// Applied before (a retried push): acknowledged again, not applied twice.
-    Duplicate,
     /// Will never apply; the device shows the reason and drops it from its queue.
     Rejected {
         code: String,
@@ -89,8 +102,6 @@ pub struct MutationOutcome {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PushResponse {
     pub outcomes: Vec<MutationOutcome>,
-    /// The highest mutation id of this device the ward record has taken.
-    pub last_mutation_id: u64,
 }
 
 /// `GET /api/sync/pull?cursor=N`: requests changed after the cursor, oldest change
@@ -102,6 +113,37 @@ pub struct PullResponse {
     pub has_more: bool,
     /// The cursor was unknown: this is a full snapshot from the start.
     pub reset: bool,
+    /// Requests that left the reader's view since the cursor (re-routed to another
+    /// section, no longer shared): the device drops its copies.
+    #[serde(default)]
+    pub gone: Vec<Uuid>,
+}
+
+/// Whether a request that `viewer` does not see now had left their view after the cursor
+/// (so a device of theirs may hold a copy to drop): `current` is the request as stored,
+/// `undone` the `before` values of its set-fields changes after the cursor, newest first
+/// (as the history keeps them: field name to value). A request created after the cursor
+/// was never on the device: the caller leaves it out.
+pub fn left_view<'a>(
+    viewer: &Viewer,
+    mut current: RequestRecord,
+    undone: impl IntoIterator<Item = &'a serde_json::Value>,
+) -> bool {
+    if viewer.sees(&current) {
+        return false;
+    }
+    for before in undone {
+        if let Some(section) = before.get("section").and_then(|v| v.as_str()) {
+            current.section = section.to_string();
+        }
+        if let Some(shared) = before
+            .get("shared_with")
+            .and_then(|v| serde_json::from_value::<Vec<String>>(v.clone()).ok())
+        {
+            current.shared_with = shared;
+        }
+    }
+    viewer.sees(&current)
 }
 
 #[cfg(test)]
@@ -113,6 +155,7 @@ mod tests {
     fn push_wire_format_is_flat_and_tagged() {
         let m = Mutation {
             id: 3,
+            author: Some("road01".into()),
             kind: MutationKind::CreateRequest {
                 request: NewRequest {
                     id: crate::id::request_id(5, [0; 10]),
@@ -128,6 +171,7 @@ mod tests {
         };
         let json = serde_json::to_value(&m).unwrap();
         assert_eq!(json["id"], 3);
+        assert_eq!(json["author"], "road01");
         assert_eq!(json["type"], "create_request");
         assert_eq!(json["request"]["urgency"], "urgent");
         let back: Mutation = serde_json::from_value(json).unwrap();
@@ -153,10 +197,44 @@ mod tests {
     }
 
     #[test]
+    fn a_request_left_the_view_if_it_was_seen_before_the_changes_after_the_cursor() {
+        let r = NewRequest {
+            id: crate::id::request_id(5, [0; 10]),
+            category: "road-pothole".into(),
+            title: "穴".into(),
+            description: String::new(),
+            place: Place::default(),
+            urgency: Urgency::High,
+            logged_at: 5,
+            contact: Default::default(),
+        };
+        let road = Viewer {
+            staff_id: "road02".into(),
+            role: crate::Role::Field,
+            sections: vec!["road".into()],
+        };
+        let mut now = RequestRecord::created(&r, "park", "road01", 6, 9);
+        // Re-routed road → park after the cursor: it left the view.
+        let rerouted = serde_json::json!({"section": "road"});
+        assert!(left_view(&road, now.clone(), [&rerouted]));
+        // Always in park, or routed park → welfare → park: never in view.
+        assert!(!left_view(&road, now.clone(), []));
+        let among_others = serde_json::json!({"section": "welfare"});
+        assert!(!left_view(&road, now.clone(), [&among_others]));
+        // No longer shared with road.
+        let unshared = serde_json::json!({"shared_with": ["road"]});
+        assert!(left_view(&road, now.clone(), [&unshared]));
+        // Seen now: not gone.
+        now.section = "road".into();
+        assert!(!left_view(&road, now, [&rerouted]));
+    }
+
+    #[test]
     fn set_fields_and_add_note_wire_format() {
         let id = crate::id::request_id(5, [0; 10]);
         let m = Mutation {
             id: 4,
+            author: None,
             kind: MutationKind::SetFields {
                 request_id: id,
                 edits: vec![FieldEdit {
@@ -172,6 +250,7 @@ mod tests {
         assert_eq!(serde_json::from_value::<Mutation>(json).unwrap(), m);
         let n = Mutation {
             id: 5,
+            author: None,
             kind: MutationKind::AddNote {
                 request_id: id,
                 note_id: id,

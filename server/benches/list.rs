@@ -203,7 +203,7 @@ async fn write_share(
     let mut devices = Vec::new();
     for s in staff.iter().chain(["admin01"].iter()) {
         let id = Uuid::new_v4();
-        store.claim_device(id, s, now).await.expect("device");
+        store.register_device(id, s, now).await.expect("device");
         devices.push((s.to_string(), id, 0u64));
     }
     let categories: Vec<&koe_core::Category> = catalogue.categories.iter().collect();
@@ -246,6 +246,7 @@ async fn write_share(
                 staff_id: who,
                 client_id: *client,
                 mutation_id: *last,
+                fingerprint: "",
                 now: received,
             };
             let verdict = Verdict::Create {
@@ -253,7 +254,7 @@ async fn write_share(
                 section: &section,
                 catalogue,
             };
-            match store.apply(origin, verdict).await.expect("create").0 {
+            match store.apply(origin, verdict).await.expect("create") {
                 Outcome::Applied { version } => version,
                 other => panic!("create: {other:?}"),
             }
@@ -309,6 +310,7 @@ async fn write_share(
                 staff_id: who,
                 client_id: *client,
                 mutation_id: *last,
+                fingerprint: "",
                 // A working day or so per step after it arrived.
                 now: received + (n as i64 + 1) * DAY_MS,
             };
@@ -318,7 +320,7 @@ async fn write_share(
                 editor: &office,
                 catalogue,
             };
-            base = match store.apply(origin, verdict).await.expect("edit").0 {
+            base = match store.apply(origin, verdict).await.expect("edit") {
                 Outcome::Applied { version } => version,
                 other => panic!("office edit: {other:?}"),
             };

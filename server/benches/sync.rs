@@ -120,6 +120,7 @@ fn create(i: usize) -> Mutation {
     let mut random = [0u8; 10];
     random[..8].copy_from_slice(&(i as u64).to_le_bytes());
     Mutation {
+        author: None,
         id: i as u64 + 1,
         kind: MutationKind::CreateRequest {
             request: NewRequest {

@@ -58,6 +58,7 @@ fn pothole() -> NewRequest {
 
 fn set(id: u64, request_id: Uuid, value: FieldValue, base_version: i64) -> Mutation {
     Mutation {
+        author: None,
         id,
         kind: MutationKind::SetFields {
             request_id,

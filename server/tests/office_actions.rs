@@ -80,6 +80,7 @@ impl Device {
 
     async fn push(&mut self, t: &TestApp, kind: MutationKind) -> Outcome {
         let m = Mutation {
+            author: None,
             id: self.next,
             kind,
         };

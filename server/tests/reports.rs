@@ -52,6 +52,7 @@ impl TestApp {
                 cookie,
                 client,
                 &[Mutation {
+                    author: None,
                     id: mutation_id,
                     kind: set_fields(request_id, base, values),
                 }],
@@ -170,6 +171,7 @@ async fn milestones_are_recorded_by_real_pushes(t: TestApp) {
             &road,
             inspector,
             &[Mutation {
+                author: None,
                 id: 1,
                 kind: MutationKind::SetFields {
                     request_id: req.id,

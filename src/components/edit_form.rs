@@ -101,6 +101,7 @@ pub fn saved_message(saved: EditSaved) -> Msg {
     match saved {
         EditSaved::Queued { .. } => Msg::EditSaved,
         EditSaved::CreateChanged => Msg::EditCreateChanged,
+        EditSaved::AfterCreate => Msg::EditAfterCreate,
         EditSaved::CreateQueuedAgain { .. } => Msg::EditCreateQueuedAgain,
         EditSaved::Unchanged => Msg::EditUnchanged,
     }
@@ -251,7 +252,7 @@ pub fn EditForm(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::record_tests::{new_request, record_of};
+    use koe_core::device::fixtures::{new_request, record_of};
     use koe_core::Status;
     use wasm_bindgen_test::wasm_bindgen_test;
 

@@ -17,6 +17,7 @@ impl Store {
         note_id: Uuid,
         text: &str,
     ) -> Result<u64, StoreError> {
+        let author = self.author();
         let tx = self
             .db()
             .transaction([OUTBOX, META])
@@ -27,6 +28,7 @@ impl Store {
         let mutation_id = take_mutation_id(&meta).await?;
         let mutation = Mutation {
             id: mutation_id,
+            author,
             kind: MutationKind::AddNote {
                 request_id,
                 note_id,

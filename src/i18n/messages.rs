@@ -167,6 +167,7 @@ messages! {
     EditCancel => "修正をやめる", "Cancel editing";
     EditSaved => "修正を保存しました（未送信）", "Changes saved (waiting to be sent)";
     EditCreateChanged => "未送信の受付を修正しました", "The request waiting to be sent was changed";
+    EditAfterCreate => "修正しました。送信中の受付の結果が届きしだい、修正を送ります", "Changed. The change goes as soon as the ward record answers for the request being sent";
     EditCreateQueuedAgain => "修正して送り直します（未送信）", "Changed, and it will be sent again (waiting)";
     EditUnchanged => "変更はありません", "Nothing was changed";
     EditRefused => "区の記録が修正を受け付けませんでした。{}", "The ward record refused the change. {}";

@@ -636,7 +636,7 @@ fn OfficeDetail(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl IntoView {
                 Ok(c) => c,
                 Err(e) => return Some(Err(e.message())),
             };
-            if let Err(e) = store.apply_pull(&[detail.request], cursor).await {
+            if let Err(e) = store.apply_pull(&[detail.request], &[], cursor).await {
                 return Some(Err(e.message()));
             }
             app.changed();

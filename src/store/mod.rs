@@ -10,19 +10,16 @@ mod meta;
 mod open;
 mod outbox;
 mod photos;
-mod record;
 mod requests;
 mod settle;
 
 pub use error::StoreError;
+pub use koe_core::device::{LocalRequest, SyncState};
 pub use photos::{PhotoCounts, PhotoRow, PhotoState};
-pub use record::{LocalRequest, SyncState};
 // Edit and conflicts
-pub use outbox::EditSaved;
+pub use koe_core::device::EditSaved;
+pub use koe_core::device::{logged_changes, Keep, LocalConflict, LocalEdit, FIELD_EDITABLE};
 pub(crate) use outbox::{put_mutation, take_mutation_id};
-#[cfg(test)]
-pub(crate) use record::tests as record_tests;
-pub use record::{logged_changes, Keep, LocalConflict, LocalEdit, FIELD_EDITABLE};
 pub use settle::{settlements, Settlement};
 // My requests and device storage
 pub use meta::{CLEAR_AFTER_DAYS, DEFAULT_CLEAR_AFTER_DAYS};
@@ -30,6 +27,9 @@ pub use requests::{
     clearable, device_state, filter_list, list_entries, Clearing, DeviceCounts, ListEntry,
     ListFilter, PhotoOf, StateFilter,
 };
+
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use indexed_db_futures::database::Database;
 
@@ -46,9 +46,14 @@ pub(crate) const PHOTOS: &str = "photos";
 pub(crate) const META_CLIENT_ID: &str = "client_id";
 pub(crate) const META_NEXT_MUTATION_ID: &str = "next_mutation_id";
 pub(crate) const META_PULL_CURSOR: &str = "pull_cursor";
+/// The highest mutation id handed to a push: those at or below it are never changed.
+pub(crate) const META_SENT_THROUGH: &str = "sent_through";
 
 /// A handle on the open database. Cheap to clone; not `Send` (use `spawn_local`).
 #[derive(Debug, Clone)]
 pub struct Store {
     db: Database,
+    /// Who is signed in, shared by every clone: the author of the mutations queued now,
+    /// and whose waiting work a push carries.
+    author: Rc<RefCell<Option<String>>>,
 }

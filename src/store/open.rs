@@ -57,7 +57,10 @@ impl Store {
         // The handler lives as long as the page.
         on_change.forget();
 
-        Ok(Self { db })
+        Ok(Self {
+            db,
+            author: Default::default(),
+        })
     }
 
     /// Closes this connection (tests delete their databases after).
@@ -67,5 +70,15 @@ impl Store {
 
     pub(crate) fn db(&self) -> &Database {
         &self.db
+    }
+
+    /// Sets who is signed in (`None`: nobody): the author of what is queued from now on.
+    pub fn set_author(&self, staff_id: Option<String>) {
+        *self.author.borrow_mut() = staff_id;
+    }
+
+    /// Who is signed in, as last set.
+    pub fn author(&self) -> Option<String> {
+        self.author.borrow().clone()
     }
 }

@@ -1,17 +1,17 @@
 //! The `outbox` store: mutations waiting to be pushed, in id order, and settling them
 //! with the ward record's answer; edits made after logging and the choice of a value
-//! when an edit lost.
+//! when an edit lost. The rules are `koe_core::device`'s; this file keeps them in
+//! IndexedDB, each change in one transaction.
 
 use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{Transaction, TransactionMode};
-use koe_core::sync::Outcome;
-use koe_core::{EditableField, FieldValue, Mutation, MutationKind, NewRequest};
+use koe_core::device::{EditSaved, Keep, LocalRequest, QueuedCreate};
+use koe_core::{EditableField, FieldValue, Mutation, MutationKind};
 use uuid::Uuid;
 
-use super::record::{logged_changes, Keep, LocalRequest, SyncState};
 use super::settle::Settlement;
-use super::{Store, StoreError, META, META_NEXT_MUTATION_ID, OUTBOX, REQUESTS};
+use super::{Store, StoreError, META, META_NEXT_MUTATION_ID, META_SENT_THROUGH, OUTBOX, REQUESTS};
 
 impl Store {
     /// A read-write transaction over the requests, the outbox and the mutation counter:
@@ -24,18 +24,25 @@ impl Store {
             .build()?)
     }
 
-    /// The first `limit` mutations waiting, lowest id first.
+    /// The first `limit` mutations waiting that the signed-in person may push (their own,
+    /// and entries queued before authors were recorded), lowest id first. Another
+    /// person's work on this device stays, untouched, until they sign in here.
     pub async fn outbox_batch(&self, limit: u32) -> Result<Vec<Mutation>, StoreError> {
+        let author = self.author();
         let tx = self.db().transaction(OUTBOX).build()?;
         let store = tx.object_store(OUTBOX)?;
-        let mut batch = store
+        let all = store
             .get_all::<Mutation>()
-            .with_limit(limit)
             .serde()?
             .await?
             .collect::<Result<Vec<_>, _>>()?;
+        let mut batch: Vec<Mutation> = all
+            .into_iter()
+            .filter(|m| author.as_deref().is_none_or(|a| m.pushed_by(a)))
+            .collect();
         // Keys are numbers, so IndexedDB already returns them in id order; be sure.
         batch.sort_by_key(|m| m.id);
+        batch.truncate(limit as usize);
         Ok(batch)
     }
 
@@ -46,11 +53,32 @@ impl Store {
         Ok(store.count().primitive()?.await?)
     }
 
+    /// Notes that every mutation up to `mutation_id` is about to leave the device: from
+    /// now on none of them is changed (an edit becomes a mutation of its own), since the
+    /// ward record may take it even if its answer never comes back.
+    pub async fn mark_sent(&self, mutation_id: u64) -> Result<(), StoreError> {
+        let tx = self
+            .db()
+            .transaction(META)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let meta = tx.object_store(META)?;
+        if mutation_id > sent_through(&meta).await? {
+            meta.put(mutation_id as f64)
+                .with_key(META_SENT_THROUGH)
+                .without_key_type()
+                .serde()?
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Applies a push's answers in one transaction: each answered mutation leaves the
     /// outbox and its request takes the outcome (送信済, 却下 with the reason, or an
-    /// edit that lost kept as a conflict). A create changed on the device while it was
-    /// being sent is not lost: what changed goes as an edit (or, if the create was
-    /// refused, the changed create is queued again).
+    /// edit that lost kept as a conflict), by `koe_core::device`. What the person changed
+    /// while a create was on its way goes next, as an edit (or, if the create was
+    /// refused, as the changed create).
     pub async fn settle(&self, settlements: &[Settlement]) -> Result<(), StoreError> {
         if settlements.is_empty() {
             return Ok(());
@@ -60,49 +88,18 @@ impl Store {
         let outbox = tx.object_store(OUTBOX)?;
         let meta = tx.object_store(META)?;
         for s in settlements {
-            let stored: Option<Mutation> = outbox.get(s.mutation_id as f64).serde()?.await?;
-            outbox.delete(s.mutation_id as f64).primitive()?.await?;
-            let key = s.request_id.to_string();
+            outbox.delete(s.mutation.id as f64).primitive()?.await?;
+            let key = s.mutation.kind.request_id().to_string();
             let existing: Option<LocalRequest> = requests.get(key.as_str()).serde()?.await?;
             let Some(mut local) = existing else {
                 continue;
             };
-            match &s.sent {
-                MutationKind::CreateRequest { request: sent } => {
-                    local.settle(&s.outcome);
-                    let edited = match stored.map(|m| m.kind) {
-                        Some(MutationKind::CreateRequest { request }) if request != *sent => {
-                            Some(request)
-                        }
-                        _ => None,
-                    };
-                    if let Some(edited) = edited {
-                        let mutation_id = take_mutation_id(&meta).await?;
-                        let kind = if matches!(s.outcome, Outcome::Rejected { .. }) {
-                            local.sync = SyncState::Waiting;
-                            MutationKind::CreateRequest { request: edited }
-                        } else {
-                            let values = logged_changes(sent, &edited);
-                            MutationKind::SetFields {
-                                request_id: s.request_id,
-                                edits: local.edit(&values, mutation_id),
-                            }
-                        };
-                        put_mutation(
-                            &outbox,
-                            Mutation {
-                                id: mutation_id,
-                                kind,
-                            },
-                        )
-                        .await?;
-                    }
-                }
-                MutationKind::SetFields { edits, .. } => {
-                    local.settle_edit(s.mutation_id, edits, &s.outcome);
-                }
-                // Notes show from the ward record; nothing of the request changes here.
-                MutationKind::AddNote { .. } => continue,
+            // Read before the rule runs (nothing but IndexedDB is awaited in here); the
+            // id is taken only if the rule queues a mutation with it.
+            let next_id = peek_mutation_id(&meta).await?;
+            if let Some(m) = local.settle_mutation(&s.mutation, &s.outcome, || next_id) {
+                take_mutation_id(&meta).await?;
+                put_mutation(&outbox, m).await?;
             }
             put_request(&requests, &local).await?;
         }
@@ -111,39 +108,43 @@ impl Store {
     }
 }
 
-/// What saving an edit did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EditSaved {
-    /// Queued as set-fields mutation `mutation_id`.
-    Queued { mutation_id: u64 },
-    /// The request's create still waited in the outbox and was changed instead.
-    CreateChanged,
-    /// The ward record refused the create: it waits again, changed, as `mutation_id`.
-    CreateQueuedAgain { mutation_id: u64 },
-    /// Nothing differed from what the device shows.
-    Unchanged,
-}
-
-/// The outbox entry that creates request `id`, if it is still waiting.
-async fn waiting_create(
+/// The outbox entry that creates request `id`, if it is still waiting, and whether it
+/// has left the device.
+async fn queued_create(
     outbox: &ObjectStore<'_>,
+    meta: &ObjectStore<'_>,
     id: Uuid,
-) -> Result<Option<(u64, NewRequest)>, StoreError> {
+) -> Result<Option<QueuedCreate>, StoreError> {
+    let sent = sent_through(meta).await?;
     let all = outbox
         .get_all::<Mutation>()
         .serde()?
         .await?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(all.into_iter().find_map(|m| match m.kind {
-        MutationKind::CreateRequest { request } if request.id == id => Some((m.id, request)),
+    Ok(all.into_iter().find_map(|m| match &m.kind {
+        MutationKind::CreateRequest { request } if request.id == id => Some(QueuedCreate {
+            sent: m.id <= sent,
+            mutation: m,
+        }),
         _ => None,
     }))
 }
 
+/// The highest mutation id handed to a push (`0`: none yet).
+async fn sent_through(meta: &ObjectStore<'_>) -> Result<u64, StoreError> {
+    let sent: Option<f64> = meta.get(META_SENT_THROUGH).serde()?.await?;
+    Ok(sent.map_or(0, |n| n as u64))
+}
+
+/// The next mutation id, without taking it.
+async fn peek_mutation_id(meta: &ObjectStore<'_>) -> Result<u64, StoreError> {
+    let next: Option<f64> = meta.get(META_NEXT_MUTATION_ID).serde()?.await?;
+    Ok(next.map_or(1, |n| n as u64))
+}
+
 /// Takes the next mutation id and moves the counter on (inside the caller's transaction).
 pub(crate) async fn take_mutation_id(meta: &ObjectStore<'_>) -> Result<u64, StoreError> {
-    let next: Option<f64> = meta.get(META_NEXT_MUTATION_ID).serde()?.await?;
-    let id = next.map_or(1, |n| n as u64);
+    let id = peek_mutation_id(meta).await?;
     meta.put((id + 1) as f64)
         .with_key(META_NEXT_MUTATION_ID)
         .without_key_type()
@@ -188,47 +189,6 @@ async fn stored_request(requests: &ObjectStore<'_>, id: Uuid) -> Result<LocalReq
         .ok_or_else(|| StoreError::Failed(format!("no request {id}")))
 }
 
-/// Queues the create of `request` under `mutation_id` (a new one, or the one it waits as).
-async fn put_create(
-    outbox: &ObjectStore<'_>,
-    mutation_id: u64,
-    request: NewRequest,
-) -> Result<(), StoreError> {
-    put_mutation(
-        outbox,
-        Mutation {
-            id: mutation_id,
-            kind: MutationKind::CreateRequest { request },
-        },
-    )
-    .await
-}
-
-/// Queues `values` of request `id` as a set-fields mutation under a new mutation id,
-/// each field from the version last pulled (see [`LocalRequest::edit`]); returns the id.
-async fn queue_set_fields(
-    outbox: &ObjectStore<'_>,
-    meta: &ObjectStore<'_>,
-    local: &mut LocalRequest,
-    id: Uuid,
-    values: &[FieldValue],
-) -> Result<u64, StoreError> {
-    let mutation_id = take_mutation_id(meta).await?;
-    let edits = local.edit(values, mutation_id);
-    put_mutation(
-        outbox,
-        Mutation {
-            id: mutation_id,
-            kind: MutationKind::SetFields {
-                request_id: id,
-                edits,
-            },
-        },
-    )
-    .await?;
-    Ok(mutation_id)
-}
-
 impl Store {
     /// Saves an edit of request `id` made on this device (values already checked with
     /// `koe_core::validation`), in one transaction with its outbox entry: a request the
@@ -240,36 +200,29 @@ impl Store {
         id: Uuid,
         values: Vec<FieldValue>,
     ) -> Result<EditSaved, StoreError> {
+        let author = self.author();
         let tx = self.change_transaction()?;
         let requests = tx.object_store(REQUESTS)?;
         let outbox = tx.object_store(OUTBOX)?;
         let meta = tx.object_store(META)?;
         let mut local = stored_request(&requests, id).await?;
-        let values = local.changes(values);
-        if values.is_empty() {
-            return Ok(EditSaved::Unchanged);
+        let queued = queued_create(&outbox, &meta, id).await?;
+        // Read before the rule runs; taken only if the rule queues a new mutation.
+        let next_id = peek_mutation_id(&meta).await?;
+        let mut took = false;
+        let (saved, mutation) = local.save_edit(values, queued, author.as_deref(), || {
+            took = true;
+            next_id
+        });
+        if saved == EditSaved::Unchanged {
+            return Ok(saved);
         }
-        let saved = if let Some((mutation_id, mut request)) = waiting_create(&outbox, id).await? {
-            local.edit_logged(&values);
-            for v in &values {
-                set_field_of(&mut request, v);
-            }
-            put_create(&outbox, mutation_id, request).await?;
-            EditSaved::CreateChanged
-        } else if local.server.is_none() && matches!(local.sync, SyncState::Rejected { .. }) {
-            local.edit_logged(&values);
-            let Some(request) = local.request.clone() else {
-                return Err(StoreError::Failed(format!("request {id} has no create")));
-            };
-            let mutation_id = take_mutation_id(&meta).await?;
-            put_create(&outbox, mutation_id, request).await?;
-            local.sync = SyncState::Waiting;
-            local.edit_problem = None;
-            EditSaved::CreateQueuedAgain { mutation_id }
-        } else {
-            let mutation_id = queue_set_fields(&outbox, &meta, &mut local, id, &values).await?;
-            EditSaved::Queued { mutation_id }
-        };
+        if took {
+            take_mutation_id(&meta).await?;
+        }
+        if let Some(m) = mutation {
+            put_mutation(&outbox, m).await?;
+        }
         put_request(&requests, &local).await?;
         tx.commit().await?;
         Ok(saved)
@@ -284,25 +237,35 @@ impl Store {
         field: EditableField,
         keep: Keep,
     ) -> Result<Option<u64>, StoreError> {
+        let author = self.author();
         let tx = self.change_transaction()?;
         let requests = tx.object_store(REQUESTS)?;
         let outbox = tx.object_store(OUTBOX)?;
         let meta = tx.object_store(META)?;
         let mut local = stored_request(&requests, id).await?;
         let queued = match local.keep(field, keep) {
-            Some(value) => Some(queue_set_fields(&outbox, &meta, &mut local, id, &[value]).await?),
+            Some(value) => {
+                let mutation_id = take_mutation_id(&meta).await?;
+                let edits = local.edit(&[value], mutation_id);
+                let kind = MutationKind::SetFields {
+                    request_id: id,
+                    edits,
+                };
+                put_mutation(
+                    &outbox,
+                    Mutation {
+                        id: mutation_id,
+                        author,
+                        kind,
+                    },
+                )
+                .await?;
+                Some(mutation_id)
+            }
             None => None,
         };
         put_request(&requests, &local).await?;
         tx.commit().await?;
         Ok(queued)
-    }
-}
-
-fn set_field_of(request: &mut NewRequest, value: &FieldValue) {
-    let mut local = LocalRequest::logged(request.clone());
-    local.edit_logged(std::slice::from_ref(value));
-    if let Some(r) = local.request {
-        *request = r;
     }
 }

@@ -14,10 +14,10 @@ use koe_core::{Mutation, MutationKind, NewRequest, RequestRecord, Status};
 use uuid::Uuid;
 
 use super::outbox::take_mutation_id;
-use super::record::{newest_first, LocalRequest, SyncState};
 use super::{
     PhotoRow, PhotoState, Store, StoreError, META, META_PULL_CURSOR, OUTBOX, PHOTOS, REQUESTS,
 };
+use koe_core::device::{newest_first, LocalRequest, SyncState};
 
 impl Store {
     /// Saves a request logged on this device: the request (未送信), its create mutation
@@ -35,6 +35,7 @@ impl Store {
         request: &NewRequest,
         photos: &[PhotoRow],
     ) -> Result<u64, StoreError> {
+        let author = self.author();
         let tx = self
             .db()
             .transaction([REQUESTS, OUTBOX, META, PHOTOS])
@@ -55,6 +56,7 @@ impl Store {
             .await?;
         let mutation = Mutation {
             id: mutation_id,
+            author,
             kind: MutationKind::CreateRequest {
                 request: request.clone(),
             },
@@ -99,15 +101,18 @@ impl Store {
     }
 
     /// Stores records pulled from the ward record on their local requests (creating
-    /// entries for requests not logged here) and the new cursor, in one transaction.
+    /// entries for requests not logged here), drops the requests that left this person's
+    /// view (`gone`; see `koe_core::device::may_drop`) with their photos, and keeps the new
+    /// cursor, in one transaction.
     pub async fn apply_pull(
         &self,
         records: &[RequestRecord],
+        gone: &[Uuid],
         cursor: i64,
     ) -> Result<(), StoreError> {
         let tx = self
             .db()
-            .transaction([REQUESTS, META])
+            .transaction([REQUESTS, META, OUTBOX, PHOTOS])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let requests = tx.object_store(REQUESTS)?;
@@ -122,6 +127,45 @@ impl Store {
                 .without_key_type()
                 .serde()?
                 .await?;
+        }
+        if !gone.is_empty() {
+            let photos = tx.object_store(PHOTOS)?;
+            let unsent = tx
+                .object_store(OUTBOX)?
+                .get_all::<Mutation>()
+                .serde()?
+                .await?
+                .map(|m| m.map(|m| m.kind.request_id()))
+                .collect::<Result<HashSet<_>, _>>()?;
+            let rows = photos
+                .get_all::<Object>()
+                .primitive()?
+                .await?
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut photos_of: HashMap<Uuid, Vec<PhotoRow>> = HashMap::new();
+            for row in &rows {
+                let p = PhotoRow::from_js(row)?;
+                photos_of.entry(p.request_id).or_default().push(p);
+            }
+            for id in gone {
+                let key = id.to_string();
+                let Some(local) = requests
+                    .get::<LocalRequest, _, _>(key.as_str())
+                    .serde()?
+                    .await?
+                else {
+                    continue;
+                };
+                let own = photos_of.remove(id).unwrap_or_default();
+                let waiting = unsent.contains(id) || own.iter().any(|p| p.state.pending());
+                if !koe_core::device::may_drop(&local, waiting) {
+                    continue;
+                }
+                for p in own {
+                    photos.delete(p.key()).primitive()?.await?;
+                }
+                requests.delete(key).primitive()?.await?;
+            }
         }
         meta.put(cursor as f64)
             .with_key(META_PULL_CURSOR)
@@ -434,8 +478,8 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::record::tests::{new_request, record_of};
-    use crate::store::record::{LocalConflict, LocalEdit};
+    use koe_core::device::fixtures::{new_request, record_of};
+    use koe_core::device::{LocalConflict, LocalEdit};
     use koe_core::{Bilingual, EditableField, FieldValue};
     use wasm_bindgen_test::wasm_bindgen_test;
 

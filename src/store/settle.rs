@@ -1,18 +1,15 @@
 //! Turning the ward record's answer to a push into updates of the device's store.
 
 use koe_core::sync::Outcome;
-use koe_core::{Mutation, MutationKind, MutationOutcome};
-use uuid::Uuid;
+use koe_core::{Mutation, MutationOutcome};
 
 /// One pushed mutation the ward record answered: its outbox entry goes, and its request
 /// takes the outcome.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settlement {
-    pub mutation_id: u64,
-    pub request_id: Uuid,
+    /// The mutation as it was sent.
+    pub mutation: Mutation,
     pub outcome: Outcome,
-    /// The mutation as it was sent (the outbox entry may have changed since).
-    pub sent: MutationKind,
 }
 
 /// The settlements for the mutations of `batch` that `outcomes` answers. Outcomes for
@@ -23,10 +20,8 @@ pub fn settlements(batch: &[Mutation], outcomes: &[MutationOutcome]) -> Vec<Sett
         .filter_map(|o| {
             let m = batch.iter().find(|m| m.id == o.mutation_id)?;
             Some(Settlement {
-                mutation_id: m.id,
-                request_id: m.kind.request_id(),
+                mutation: m.clone(),
                 outcome: o.outcome.clone(),
-                sent: m.kind.clone(),
             })
         })
         .collect()
@@ -35,13 +30,14 @@ pub fn settlements(batch: &[Mutation], outcomes: &[MutationOutcome]) -> Vec<Sett
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::record::tests::new_request;
-    use koe_core::Bilingual;
+    use koe_core::device::fixtures::new_request;
+    use koe_core::{Bilingual, MutationKind};
     use wasm_bindgen_test::wasm_bindgen_test;
 
     fn create(id: u64) -> Mutation {
         Mutation {
             id,
+            author: None,
             kind: MutationKind::CreateRequest {
                 request: new_request(id, "t"),
             },
@@ -66,14 +62,14 @@ mod tests {
             // Not in the batch: ignored.
             MutationOutcome {
                 mutation_id: 9,
-                outcome: Outcome::Duplicate,
+                outcome: Outcome::Applied { version: 11 },
             },
         ];
         let s = settlements(&batch, &outcomes);
         assert_eq!(s.len(), 2);
-        assert_eq!(s[0].request_id, batch[0].kind.request_id());
+        assert_eq!(s[0].mutation, batch[0]);
         assert_eq!(s[0].outcome, Outcome::Applied { version: 10 });
-        assert_eq!(s[1].mutation_id, 2);
+        assert_eq!(s[1].mutation.id, 2);
         assert!(matches!(s[1].outcome, Outcome::Rejected { .. }));
     }
 }

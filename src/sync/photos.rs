@@ -147,21 +147,16 @@ pub async fn upload_photos(
     let total = pending.len() as u32;
     for (i, photo) in pending.iter().enumerate() {
         progress(i as u32, total);
-        match store.request(photo.request_id).await?.map(|r| r.sync) {
-            Some(SyncState::Synced { .. }) => {}
-            Some(SyncState::Rejected { message, .. }) => {
-                // Its request will never reach the ward record, so neither will it.
-                let reason = format!("{} / {}", message.ja, message.en);
-                store
-                    .update_photo(photo.photo_id, photo.uploaded, PhotoState::Rejected(reason))
-                    .await?;
-                summary.rejected += 1;
-                continue;
-            }
-            _ => {
-                summary.waiting += 1;
-                continue;
-            }
+        // Only once its request is on the ward record. A photo of a refused request waits
+        // with it (the request shows why): corrected and sent again, it goes too.
+        let on_record = store.request(photo.request_id).await?.is_some_and(|r| {
+            r.stored_as.is_some()
+                || r.server.is_some()
+                || matches!(r.sync, SyncState::Synced { .. })
+        });
+        if !on_record {
+            summary.waiting += 1;
+            continue;
         }
         match upload(store, photo).await {
             Ok(()) => {

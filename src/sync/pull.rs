@@ -11,7 +11,9 @@ pub async fn pull_changes(store: &Store, mut on_page: impl FnMut()) -> Result<us
     let mut pulled = 0;
     loop {
         let page = api::pull(cursor).await?;
-        store.apply_pull(&page.requests, page.cursor).await?;
+        store
+            .apply_pull(&page.requests, &page.gone, page.cursor)
+            .await?;
         pulled += page.requests.len();
         on_page();
         // A page that moves nothing forward ends the pull rather than looping.

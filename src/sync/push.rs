@@ -34,6 +34,11 @@ pub async fn push_outbox(
         // Requests saved while syncing join the count.
         total = total.max(summary.settled + batch.len() as u32);
         progress(summary.settled, total);
+        // From here the ward record may take them even if its answer is lost: none of
+        // them is changed again (see `koe_core::device`).
+        if let Some(last) = batch.last() {
+            store.mark_sent(last.id).await?;
+        }
         let answer = api::push(&PushRequest {
             client_id,
             mutations: batch.clone(),

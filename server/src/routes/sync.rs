@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use koe_core::sync::MutationOutcome;
 use koe_core::{
-    validate_new_request, Bilingual, FieldEdit, FieldValue, MutationKind, PullResponse,
+    validate_new_request, Bilingual, FieldEdit, FieldValue, Mutation, MutationKind, PullResponse,
     PushRequest, PushResponse,
 };
 use uuid::Uuid;
@@ -15,7 +15,7 @@ use uuid::Uuid;
 use super::{parse_limit, PUSH_MAX_MUTATIONS};
 use crate::auth::SignedIn;
 use crate::error::{ApiError, ApiJson};
-use crate::store::{DeviceClaim, Origin, Verdict};
+use crate::store::{Origin, Verdict};
 use crate::AppState;
 
 pub async fn push(
@@ -42,31 +42,41 @@ pub async fn push(
         )));
     }
     let staff_id = signed_in.me.staff_id.as_str();
-    let now = crate::now_ms();
-    let mut last_mutation_id = match state.store.claim_device(body.client_id, staff_id, now).await? {
-        DeviceClaim::Ours { last_mutation_id } => last_mutation_id,
-        DeviceClaim::Another => {
-            return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "device_of_another",
-                "この端末は別の職員の端末として登録されています。その職員でサインインするか、管理者に相談してください。",
-                "This device is registered to another staff member. Sign in as them, or ask an administrator.",
-            ))
-        }
-    };
+    // A push carries the signed-in person's own work only: another person's waiting on a
+    // pooled device goes when they sign in there. Refused whole, before anything applies.
+    if let Some(m) = body.mutations.iter().find(|m| !m.pushed_by(staff_id)) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "author_mismatch",
+            format!(
+                "変更 {} は別の職員の入力です。その職員がサインインしたときに送られます。何も保存されていません。",
+                m.id
+            ),
+            format!(
+                "Change {} was made by another staff member; it goes when they sign in. Nothing was stored.",
+                m.id
+            ),
+        ));
+    }
+    state
+        .store
+        .register_device(body.client_id, staff_id, crate::now_ms())
+        .await?;
     let catalogue = state.store.catalogue().await?;
     let viewer = signed_in.viewer();
     // Applied in the order of their id, whatever order they came in.
     body.mutations.sort_by_key(|m| m.id);
     let mut outcomes = Vec::with_capacity(body.mutations.len());
     for mutation in &body.mutations {
+        let fingerprint = fingerprint(mutation)?;
         let origin = Origin {
             staff_id,
             client_id: body.client_id,
             mutation_id: mutation.id,
+            fingerprint: &fingerprint,
             now: crate::now_ms(),
         };
-        let (outcome, last) = match &mutation.kind {
+        let outcome = match &mutation.kind {
             MutationKind::CreateRequest { request } => {
                 match validate_new_request(request, &catalogue) {
                     Ok(()) => {
@@ -133,16 +143,21 @@ pub async fn push(
                     .await?
             }
         };
-        last_mutation_id = last_mutation_id.max(last);
         outcomes.push(MutationOutcome {
             mutation_id: mutation.id,
             outcome,
         });
     }
-    Ok(Json(PushResponse {
-        outcomes,
-        last_mutation_id,
-    }))
+    Ok(Json(PushResponse { outcomes }))
+}
+
+/// What identifies a mutation's content: a retry must carry the same, or it is another
+/// change sent under a number already used.
+fn fingerprint(mutation: &Mutation) -> Result<String, ApiError> {
+    use sha2::{Digest, Sha256};
+    let json = serde_json::to_vec(&mutation.kind)
+        .map_err(|e| ApiError::from(crate::store::StoreError::Invalid(e.to_string())))?;
+    Ok(format!("{:x}", Sha256::digest(json)))
 }
 
 /// What core cannot check, since it knows no staff or other requests: an assignee must
@@ -210,14 +225,24 @@ pub async fn pull(
     };
     // A cursor this ward record never handed out (negative, or from the future: another
     // database, a restore from backup) gets a full snapshot from the start.
-    let reset = cursor < 0 || cursor > state.store.server_order().await?;
+    // Read before the rows: every change numbered up to it has committed (numbers are
+    // handed out under the counter row's lock), so a last page may move the cursor there
+    // without skipping one.
+    let order = state.store.server_order().await?;
+    let reset = cursor < 0 || cursor > order;
     let after = if reset { 0 } else { cursor };
     let viewer = signed_in.viewer();
     let catalogue = state.store.catalogue().await?;
     let mut rows = state.store.changes_after(&viewer, after, limit + 1).await?;
+    rows.retain(|r| r.version <= order);
     let has_more = rows.len() as i64 > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(0));
-    let next = rows.last().map(|r| r.version).unwrap_or(after);
+    let next = if has_more {
+        rows.last().map_or(after, |r| r.version)
+    } else {
+        order
+    };
+    let gone = state.store.left_view(&viewer, after, next).await?;
     let requests = rows
         .into_iter()
         .filter(|r| viewer.sees(r))
@@ -228,5 +253,6 @@ pub async fn pull(
         cursor: next,
         has_more,
         reset,
+        gone,
     }))
 }

@@ -17,7 +17,7 @@ use sqlx::{Any, Row, Transaction};
 use uuid::Uuid;
 
 use super::sql::{json_column, record_from_row, to_json, uuid, REQUEST_COLUMNS};
-use super::{Origin, SqlStore, StoreResult};
+use super::{Origin, PhotoRecords, SqlStore, StoreResult};
 
 /// One row of the access log.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +56,10 @@ pub trait Ledger: Send + Sync {
 
     /// Forgets a key's failures (after a successful sign-in).
     async fn clear_sign_in_failures(&self, key: &str) -> StoreResult<()>;
+
+    /// Requests that left `viewer`'s view by a change in (`after`, `upto`]: re-routed or
+    /// unshared away from them (`koe_core::sync::left_view`).
+    async fn left_view(&self, viewer: &Viewer, after: i64, upto: i64) -> StoreResult<Vec<Uuid>>;
 
     /// Deletes expired sessions and sign-in failures older than `failures_before`;
     /// returns how many rows went.
@@ -303,6 +307,57 @@ pub(super) async fn add_note(
 
 #[async_trait]
 impl Ledger for SqlStore {
+    async fn left_view(&self, viewer: &Viewer, after: i64, upto: i64) -> StoreResult<Vec<Uuid>> {
+        if viewer.role.reviews_ward() || upto <= after {
+            return Ok(Vec::new());
+        }
+        // Only requests whose section or sharing changed in the window can have left; a
+        // request created in it was never on the device.
+        let rows = sqlx::query(
+            "SELECT request_id, kind, body FROM changes
+             WHERE version > $1 AND version <= $2 AND request_id IN (
+               SELECT request_id FROM changes
+               WHERE version > $1 AND version <= $2 AND kind = 'set_fields'
+                 AND (body LIKE '%\"section\"%' OR body LIKE '%\"shared_with\"%'))
+             ORDER BY request_id, version DESC",
+        )
+        .bind(after)
+        .bind(upto)
+        .fetch_all(self.pool())
+        .await?;
+        let mut undone: Vec<(Uuid, bool, Vec<serde_json::Value>)> = Vec::new();
+        for row in &rows {
+            let id = uuid(&row.try_get::<String, _>("request_id")?)?;
+            if undone.last().is_none_or(|(last, _, _)| *last != id) {
+                undone.push((id, false, Vec::new()));
+            }
+            let Some((_, created, befores)) = undone.last_mut() else {
+                continue;
+            };
+            match row.try_get::<String, _>("kind")?.as_str() {
+                "create_request" => *created = true,
+                "set_fields" => {
+                    let body: serde_json::Value = json_column(row, "body")?;
+                    befores.push(body.get("before").cloned().unwrap_or_default());
+                }
+                _ => {}
+            }
+        }
+        let mut gone = Vec::new();
+        for (id, created, befores) in undone {
+            if created {
+                continue;
+            }
+            let Some(current) = self.request_by_id(id).await? else {
+                continue;
+            };
+            if koe_core::sync::left_view(viewer, current, &befores) {
+                gone.push(id);
+            }
+        }
+        Ok(gone)
+    }
+
     async fn notes(&self, request_id: Uuid) -> StoreResult<Vec<Note>> {
         sqlx::query(
             "SELECT id, request_id, staff_id, at, text, version FROM notes

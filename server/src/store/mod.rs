@@ -64,13 +64,14 @@ pub struct Credentials {
     pub disabled: bool,
 }
 
-/// Whose a device is, as the ward record first saw it.
+/// Who has used a device (a device belongs to the ward; pooled tablets have many users).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DeviceClaim {
-    /// The device is (now) this staff member's; its last applied mutation id.
-    Ours { last_mutation_id: u64 },
-    /// Registered to someone else.
-    Another,
+pub struct DeviceUse {
+    /// Who pushed from it first.
+    pub first_staff_id: String,
+    /// Who pushed from it last, and when.
+    pub last_staff_id: String,
+    pub last_seen_at: i64,
 }
 
 /// What the route decided about one mutation before it reaches the database (the
@@ -84,7 +85,7 @@ pub enum Verdict<'a> {
         section: &'a str,
         catalogue: &'a Catalogue,
     },
-    /// Refused for this reason; it still advances the device's last mutation id.
+    /// Refused for this reason (kept as the mutation's outcome like any other).
     Reject {
         code: String,
         message: koe_core::Bilingual,
@@ -109,9 +110,12 @@ pub enum Verdict<'a> {
 /// Who applied a mutation, from which device.
 #[derive(Debug, Clone, Copy)]
 pub struct Origin<'a> {
+    /// The mutation's author (always the signed-in person: the route refuses others).
     pub staff_id: &'a str,
     pub client_id: Uuid,
     pub mutation_id: u64,
+    /// SHA-256 of the mutation as sent (`koe_core::sync::Mutation::fingerprint`).
+    pub fingerprint: &'a str,
     /// Ward record clock (ms since epoch).
     pub now: i64,
 }
@@ -170,18 +174,13 @@ pub trait Store:
 
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
 
-    /// Registers an unknown device to `staff_id`, or says whose it is.
-    async fn claim_device(
-        &self,
-        client_id: Uuid,
-        staff_id: &str,
-        now: i64,
-    ) -> StoreResult<DeviceClaim>;
+    /// Notes that `staff_id` pushes from device `client_id` (registering it if new).
+    async fn register_device(&self, client_id: Uuid, staff_id: &str, now: i64) -> StoreResult<()>;
 
-    /// Applies one mutation in one transaction with the advance of the device's last
-    /// mutation id: `Duplicate` if at or below it. Returns the outcome and the device's
-    /// last mutation id after it.
-    async fn apply(&self, origin: Origin<'_>, verdict: Verdict<'_>) -> StoreResult<(Outcome, u64)>;
+    /// Applies one mutation exactly once per (device, author, mutation id), in one
+    /// transaction with the record of its outcome; a mutation already applied is not
+    /// applied again and gets the outcome it got the first time.
+    async fn apply(&self, origin: Origin<'_>, verdict: Verdict<'_>) -> StoreResult<Outcome>;
 
     /// The last number handed out in server order (every committed change is at or below).
     async fn server_order(&self) -> StoreResult<i64>;
@@ -208,6 +207,6 @@ pub trait Store:
     /// How many requests are stored (for checks and tests).
     async fn request_count(&self) -> StoreResult<i64>;
 
-    /// A device's owner and last mutation id.
-    async fn device(&self, client_id: Uuid) -> StoreResult<Option<(String, u64)>>;
+    /// Who used a device, first and last.
+    async fn device(&self, client_id: Uuid) -> StoreResult<Option<DeviceUse>>;
 }

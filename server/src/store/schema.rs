@@ -228,6 +228,35 @@ pub const MIGRATIONS: &[(i64, &str, &[&str])] = &[(
         // (without it, 560 ms on 100,000 requests on SQLite; see docs/benchmarks.md).
         "CREATE INDEX requests_overdue ON requests (status, resolve_by, received_at, id)",
     ],
+),
+(
+    8,
+    "exactly once per (device, author, mutation): each mutation's first outcome is kept",
+    &[
+        // A retried mutation is answered with this outcome, never a bare "duplicate" (its
+        // first answer may have been lost on the way). `fingerprint` is a SHA-256 of the
+        // mutation as first sent: a different mutation under the same key is refused.
+        // `outcome` is the JSON of koe_core::sync::Outcome, written in the transaction that
+        // applied the mutation.
+        "CREATE TABLE mutation_outcomes (
+            client_id TEXT NOT NULL,
+            staff_id TEXT NOT NULL,
+            mutation_id BIGINT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            outcome TEXT,
+            at BIGINT NOT NULL,
+            PRIMARY KEY (client_id, staff_id, mutation_id))",
+        // Mutations applied before this migration: their change rows say they applied (an
+        // empty fingerprint takes any retry); refused ones were never stored and apply
+        // again, to the same refusal.
+        "INSERT INTO mutation_outcomes (client_id, staff_id, mutation_id, fingerprint, outcome, at)
+         SELECT client_id, staff_id, mutation_id, '',
+                '{\"outcome\":\"applied\",\"version\":' || CAST(version AS TEXT) || '}', at
+         FROM changes WHERE client_id IS NOT NULL AND mutation_id IS NOT NULL
+         ON CONFLICT DO NOTHING",
+        // A device belongs to the ward, not to a person: who used it last, and when.
+        "ALTER TABLE devices ADD COLUMN last_staff_id TEXT",
+    ],
 )];
 
 /// Applies the migrations not yet applied, inside `tx` (which the caller holds under

@@ -31,7 +31,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 use uuid::Uuid;
 
 use super::{
-    schema, Backend, Credentials, DeviceClaim, HistoryEntry, NewStaff, Origin, Store, StoreError,
+    schema, Backend, Credentials, DeviceUse, HistoryEntry, NewStaff, Origin, Store, StoreError,
     StoreResult, Verdict,
 };
 
@@ -666,64 +666,78 @@ impl Store for SqlStore {
         Ok(())
     }
 
-    async fn claim_device(
-        &self,
-        client_id: Uuid,
-        staff_id: &str,
-        now: i64,
-    ) -> StoreResult<DeviceClaim> {
+    async fn register_device(&self, client_id: Uuid, staff_id: &str, now: i64) -> StoreResult<()> {
         let mut w = self.begin_write().await?;
-        let client = client_id.to_string();
         sqlx::query(
-            "INSERT INTO devices (client_id, staff_id, last_mutation_id, registered_at, last_seen_at)
-             VALUES ($1, $2, 0, $3, $3) ON CONFLICT (client_id) DO NOTHING",
+            "INSERT INTO devices (client_id, staff_id, last_mutation_id, registered_at, last_seen_at,
+               last_staff_id)
+             VALUES ($1, $2, 0, $3, $3, $2)
+             ON CONFLICT (client_id) DO UPDATE SET last_seen_at = $3, last_staff_id = $2",
         )
-        .bind(client.as_str())
+        .bind(client_id.to_string())
         .bind(staff_id)
         .bind(now)
         .execute(&mut *w.tx)
         .await?;
-        let row =
-            sqlx::query("SELECT staff_id, last_mutation_id FROM devices WHERE client_id = $1")
-                .bind(client.as_str())
-                .fetch_one(&mut *w.tx)
-                .await?;
-        let owner: String = row.try_get("staff_id")?;
-        let last: i64 = row.try_get("last_mutation_id")?;
         w.tx.commit().await?;
-        Ok(if owner == staff_id {
-            DeviceClaim::Ours {
-                last_mutation_id: to_u64(last),
-            }
-        } else {
-            DeviceClaim::Another
-        })
+        Ok(())
     }
 
-    async fn apply(&self, origin: Origin<'_>, verdict: Verdict<'_>) -> StoreResult<(Outcome, u64)> {
+    async fn apply(&self, origin: Origin<'_>, verdict: Verdict<'_>) -> StoreResult<Outcome> {
         let mutation_id = to_i64(origin.mutation_id)?;
         let client = origin.client_id.to_string();
         let mut w = self.begin_write().await?;
         let tx = &mut w.tx;
         // Lock the device row: two pushes from one device apply one after the other.
-        let last: Option<i64> = sqlx::query_scalar(
-            "UPDATE devices SET last_seen_at = $1 WHERE client_id = $2 AND staff_id = $3
+        let device: Option<i64> = sqlx::query_scalar(
+            "UPDATE devices SET last_seen_at = $1, last_staff_id = $2 WHERE client_id = $3
              RETURNING last_mutation_id",
         )
         .bind(origin.now)
-        .bind(client.as_str())
         .bind(origin.staff_id)
+        .bind(client.as_str())
         .fetch_optional(&mut **tx)
         .await?;
-        let Some(last) = last else {
+        if device.is_none() {
             return Err(StoreError::Invalid(format!(
-                "device {client} is not registered to {}",
-                origin.staff_id
+                "device {client} is not registered"
             )));
-        };
-        if mutation_id <= last {
+        }
+        // Claim the mutation's key; a second writer of the same key waits here for the
+        // first to commit (PostgreSQL's unique index) and then reads its outcome.
+        let claimed = sqlx::query(
+            "INSERT INTO mutation_outcomes (client_id, staff_id, mutation_id, fingerprint, at)
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+        )
+        .bind(client.as_str())
+        .bind(origin.staff_id)
+        .bind(mutation_id)
+        .bind(origin.fingerprint)
+        .bind(origin.now)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        if claimed == 0 {
+            let row = sqlx::query(
+                "SELECT fingerprint, outcome FROM mutation_outcomes
+                 WHERE client_id = $1 AND staff_id = $2 AND mutation_id = $3",
+            )
+            .bind(client.as_str())
+            .bind(origin.staff_id)
+            .bind(mutation_id)
+            .fetch_one(&mut **tx)
+            .await?;
             w.tx.commit().await?;
-            return Ok((Outcome::Duplicate, to_u64(last)));
+            let fingerprint: String = row.try_get("fingerprint")?;
+            let outcome: Option<String> = row.try_get("outcome")?;
+            if !fingerprint.is_empty() && fingerprint != origin.fingerprint {
+                return Ok(reused_mutation_id());
+            }
+            let outcome = outcome.ok_or_else(|| {
+                StoreError::Corrupt(format!("mutation {client}/{mutation_id} has no outcome"))
+            })?;
+            return serde_json::from_str(&outcome)
+                .map_err(|e| StoreError::Corrupt(format!("stored outcome: {e}")));
         }
         let outcome = match verdict {
             Verdict::Reject { code, message } => Outcome::Rejected { code, message },
@@ -835,13 +849,18 @@ impl Store for SqlStore {
                 }
             }
         };
-        sqlx::query("UPDATE devices SET last_mutation_id = $1 WHERE client_id = $2")
-            .bind(mutation_id)
-            .bind(client.as_str())
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "UPDATE mutation_outcomes SET outcome = $1
+             WHERE client_id = $2 AND staff_id = $3 AND mutation_id = $4",
+        )
+        .bind(to_json(&outcome)?)
+        .bind(client.as_str())
+        .bind(origin.staff_id)
+        .bind(mutation_id)
+        .execute(&mut **tx)
+        .await?;
         w.tx.commit().await?;
-        Ok((outcome, origin.mutation_id))
+        Ok(outcome)
     }
 
     async fn server_order(&self) -> StoreResult<i64> {
@@ -911,19 +930,35 @@ impl Store for SqlStore {
             .await?)
     }
 
-    async fn device(&self, client_id: Uuid) -> StoreResult<Option<(String, u64)>> {
-        let row =
-            sqlx::query("SELECT staff_id, last_mutation_id FROM devices WHERE client_id = $1")
-                .bind(client_id.to_string())
-                .fetch_optional(&self.pool)
-                .await?;
+    async fn device(&self, client_id: Uuid) -> StoreResult<Option<DeviceUse>> {
+        let row = sqlx::query(
+            "SELECT staff_id, last_staff_id, last_seen_at FROM devices WHERE client_id = $1",
+        )
+        .bind(client_id.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
         match row {
-            Some(r) => Ok(Some((
-                r.try_get("staff_id")?,
-                to_u64(r.try_get("last_mutation_id")?),
-            ))),
+            Some(r) => {
+                let first: String = r.try_get("staff_id")?;
+                let last: Option<String> = r.try_get("last_staff_id")?;
+                Ok(Some(DeviceUse {
+                    last_staff_id: last.unwrap_or_else(|| first.clone()),
+                    first_staff_id: first,
+                    last_seen_at: r.try_get("last_seen_at")?,
+                }))
+            }
             None => Ok(None),
         }
+    }
+}
+
+fn reused_mutation_id() -> Outcome {
+    Outcome::Rejected {
+        code: "reused_mutation_id".into(),
+        message: Bilingual::new(
+            "この端末の変更番号は別の内容ですでに使われています。この変更は保存されませんでした。アプリを更新してから入力し直してください。",
+            "This device already sent a different change under this number; this one was not stored. Update the app and enter it again.",
+        ),
     }
 }
 

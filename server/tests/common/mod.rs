@@ -325,6 +325,7 @@ pub fn new_request(category: &str, title: &str) -> NewRequest {
 pub fn create(id: u64, request: NewRequest) -> Mutation {
     Mutation {
         id,
+        author: None,
         kind: MutationKind::CreateRequest { request },
     }
 }

@@ -56,9 +56,9 @@ impl Writer {
             None => {
                 let client = Uuid::new_v4();
                 t.store
-                    .claim_device(client, staff, now)
+                    .register_device(client, staff, now)
                     .await
-                    .expect("claim device");
+                    .expect("register device");
                 self.devices.push((staff.to_string(), client, 0));
                 self.devices.len() - 1
             }
@@ -69,6 +69,8 @@ impl Writer {
             staff_id: who,
             client_id: *client,
             mutation_id: *last,
+            // Each key is applied once here, so any fingerprint does.
+            fingerprint: "",
             now,
         }
     }
@@ -93,7 +95,7 @@ impl Writer {
             section: &section,
             catalogue: &catalogue,
         };
-        match t.store.apply(origin, verdict).await.expect("create").0 {
+        match t.store.apply(origin, verdict).await.expect("create") {
             Outcome::Applied { .. } => request.id,
             other => panic!("create: {other:?}"),
         }
@@ -128,7 +130,7 @@ impl Writer {
             editor: &admin,
             catalogue: &catalogue,
         };
-        match t.store.apply(origin, verdict).await.expect("edit").0 {
+        match t.store.apply(origin, verdict).await.expect("edit") {
             Outcome::Applied { .. } => {}
             other => panic!("edit: {other:?}"),
         }

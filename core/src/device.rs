@@ -1,10 +1,23 @@
-//! What the device keeps about one request: what was logged here (if it was), whether the
-//! ward record has it, and the latest state the office gave it.
+//! The field device's half of the sync rules, kept here so the app's IndexedDB store and
+//! the simulations that test the protocol follow the same ones: what the device keeps
+//! about one request (what was logged here, whether the ward record has it, the latest
+//! state the office gave it), how an edit is queued, and what the ward record's answer
+//! to a push makes of it.
+//!
+//! Three rules carry the promise that nothing is lost:
+//! - a mutation that has left the device is never changed: a later edit is its own
+//!   mutation (an edit of a request whose create is on its way waits for the answer);
+//! - the base of an edit is the version at which the device knows the field's value
+//!   (pulled, or its own create or edit as the ward record stored it), never a version
+//!   it merely heard of;
+//! - every answer is the mutation's first outcome (the ward record keeps it), so a
+//!   retried push settles exactly as the lost answer would have.
 
-use koe_core::merge::edits_kept_for_review;
-use koe_core::sync::Outcome;
-use koe_core::{
-    Bilingual, EditableField, FieldEdit, FieldValue, NewRequest, RequestRecord, Status,
+use crate::merge::edits_kept_for_review;
+use crate::sync::Outcome;
+use crate::{
+    Bilingual, EditableField, FieldEdit, FieldValue, Mutation, MutationKind, NewRequest,
+    RequestRecord, Status,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -91,6 +104,10 @@ pub struct LocalRequest {
     /// Why the ward record refused the last edit sent (it was dropped).
     #[serde(default)]
     pub edit_problem: Option<Bilingual>,
+    /// The version the ward record stored this device's create at: every field logged
+    /// here is known at that version.
+    #[serde(default)]
+    pub stored_as: Option<i64>,
 }
 
 impl LocalRequest {
@@ -104,6 +121,7 @@ impl LocalRequest {
             edits: Vec::new(),
             conflicts: Vec::new(),
             edit_problem: None,
+            stored_as: None,
         }
     }
 
@@ -111,20 +129,45 @@ impl LocalRequest {
     pub fn settle(&mut self, outcome: &Outcome) {
         self.sync = match outcome {
             Outcome::Applied { version } | Outcome::Conflict { version, .. } => {
+                self.stored_as = Some(*version);
                 SyncState::Synced { version: *version }
             }
-            Outcome::Duplicate => SyncState::Synced {
-                version: match (&self.sync, &self.server) {
-                    (SyncState::Synced { version }, _) => *version,
-                    (_, Some(server)) => server.version,
-                    _ => 0,
-                },
-            },
             Outcome::Rejected { code, message } => SyncState::Rejected {
                 code: code.clone(),
                 message: message.clone(),
             },
         };
+    }
+
+    /// Settles the create that carried `sent` with the ward record's answer. What the
+    /// person changed on the device while it was on its way (the create itself is never
+    /// changed once sent) is returned as the next mutation to queue, under `next_id()`:
+    /// an edit from the version the create was stored at, or, if the create was refused,
+    /// the changed create again.
+    pub fn settle_create(
+        &mut self,
+        sent: &NewRequest,
+        outcome: &Outcome,
+        author: Option<&str>,
+        next_id: impl FnOnce() -> u64,
+    ) -> Option<Mutation> {
+        self.settle(outcome);
+        let logged = self.request.clone().filter(|r| r != sent)?;
+        let id = next_id();
+        let kind = if matches!(outcome, Outcome::Rejected { .. }) {
+            self.sync = SyncState::Waiting;
+            MutationKind::CreateRequest { request: logged }
+        } else {
+            MutationKind::SetFields {
+                request_id: self.id,
+                edits: self.edit(&logged_changes(sent, &logged), id),
+            }
+        };
+        Some(Mutation {
+            id,
+            author: author.map(str::to_string),
+            kind,
+        })
     }
 
     /// Takes a record pulled from the ward record: the device now knows the office's view.
@@ -141,6 +184,7 @@ impl LocalRequest {
                 edits: Vec::new(),
                 conflicts: Vec::new(),
                 edit_problem: None,
+                stored_as: None,
             },
             Some(mut local) => {
                 if local
@@ -200,15 +244,20 @@ impl LocalRequest {
         self.edits.iter().any(|e| e.sent_at.is_none())
     }
 
-    /// The version of the ward record's copy this device has seen (an edit's base), or
+    /// The version at which this device knows the ward record's value of `field` (the
+    /// base of an edit of it): the copy it pulled, the version its own create was stored
+    /// at, or the version its own applied edit of the field was stored at — never the
+    /// version of an answer about other fields, which would claim changes it never saw.
     /// `None` while the ward record does not have the request.
-    pub fn base_version(&self) -> Option<i64> {
-        let synced = match self.sync {
-            SyncState::Synced { version } => Some(version),
-            _ => None,
-        };
+    pub fn base_of(&self, field: EditableField) -> Option<i64> {
         let pulled = self.server.as_ref().map(|s| s.version);
-        synced.max(pulled)
+        let own_edit = self
+            .edits
+            .iter()
+            .filter(|e| e.value.field() == field)
+            .filter_map(|e| e.sent_at)
+            .max();
+        pulled.max(self.stored_as).max(own_edit)
     }
 
     /// The value of `field` as the device shows it: the latest edit made here, else the
@@ -238,7 +287,6 @@ impl LocalRequest {
     /// until the ward record answers. An edit of a field in conflict settles the conflict
     /// (it is made from the version that has the office's change). Returns what to send.
     pub fn edit(&mut self, values: &[FieldValue], mutation_id: u64) -> Vec<FieldEdit> {
-        let base = self.base_version().unwrap_or(0);
         let mut edits = Vec::new();
         for value in values {
             let field = value.field();
@@ -247,7 +295,7 @@ impl LocalRequest {
                 .iter()
                 .filter(|c| c.field == field)
                 .map(|c| c.version)
-                .fold(base, i64::max);
+                .fold(self.base_of(field).unwrap_or(0), i64::max);
             self.conflicts.retain(|c| c.field != field);
             self.edits.push(LocalEdit {
                 value: value.clone(),
@@ -341,24 +389,157 @@ impl LocalRequest {
                     });
                 }
             }
-            Outcome::Duplicate => {}
             Outcome::Rejected { message, .. } => {
                 self.edits.retain(|e| e.mutation_id != mutation_id);
                 self.edit_problem = Some(message.clone());
             }
         }
-        let at = version.or(self.base_version()).unwrap_or(0);
-        for e in self.edits.iter_mut() {
-            if e.mutation_id == mutation_id {
-                e.sent_at = Some(at);
+        if let Some(at) = version {
+            for e in self.edits.iter_mut() {
+                if e.mutation_id == mutation_id {
+                    e.sent_at = Some(at);
+                }
             }
         }
         if !self.edits_waiting() && matches!(self.sync, SyncState::Waiting) {
+            let known = self.server.as_ref().map(|s| s.version).max(self.stored_as);
             self.sync = SyncState::Synced {
-                version: self.base_version().unwrap_or(0).max(at),
+                version: known.max(version).unwrap_or(0),
             };
         }
     }
+}
+
+/// The create of a request still in the outbox, as an edit of the request finds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueuedCreate {
+    pub mutation: Mutation,
+    /// It has gone out in a push, answered or not: it is never changed again.
+    pub sent: bool,
+}
+
+/// What saving an edit did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EditSaved {
+    /// Queued as set-fields mutation `mutation_id`.
+    Queued { mutation_id: u64 },
+    /// The request's create had not left the device and was changed instead.
+    CreateChanged,
+    /// The request's create is on its way, unanswered: the change shows at once and goes
+    /// as an edit when the answer comes (see [`LocalRequest::settle_create`]).
+    AfterCreate,
+    /// The ward record refused the create: it waits again, changed, as `mutation_id`.
+    CreateQueuedAgain { mutation_id: u64 },
+    /// Nothing differed from what the device shows.
+    Unchanged,
+}
+
+impl LocalRequest {
+    /// Saves an edit of this request made on the device (values already checked with
+    /// `crate::validation`). Returns what it did and the mutation to put in the outbox
+    /// under its id, if any (for [`EditSaved::CreateChanged`] it replaces the queued
+    /// create); a new mutation takes its id from `next_id()`.
+    pub fn save_edit(
+        &mut self,
+        values: Vec<FieldValue>,
+        queued_create: Option<QueuedCreate>,
+        author: Option<&str>,
+        next_id: impl FnOnce() -> u64,
+    ) -> (EditSaved, Option<Mutation>) {
+        let values = self.changes(values);
+        if values.is_empty() {
+            return (EditSaved::Unchanged, None);
+        }
+        let author = author.map(str::to_string);
+        match queued_create {
+            Some(QueuedCreate {
+                mutation:
+                    Mutation {
+                        id,
+                        author: create_author,
+                        kind: MutationKind::CreateRequest { mut request },
+                    },
+                sent: false,
+            }) => {
+                self.edit_logged(&values);
+                for v in &values {
+                    set_logged(&mut request, v);
+                }
+                let create = Mutation {
+                    id,
+                    author: create_author,
+                    kind: MutationKind::CreateRequest { request },
+                };
+                (EditSaved::CreateChanged, Some(create))
+            }
+            Some(_) => {
+                self.edit_logged(&values);
+                (EditSaved::AfterCreate, None)
+            }
+            None if self.server.is_none() && matches!(self.sync, SyncState::Rejected { .. }) => {
+                self.edit_logged(&values);
+                let Some(request) = self.request.clone() else {
+                    return (EditSaved::Unchanged, None);
+                };
+                let mutation_id = next_id();
+                self.sync = SyncState::Waiting;
+                self.edit_problem = None;
+                let create = Mutation {
+                    id: mutation_id,
+                    author,
+                    kind: MutationKind::CreateRequest { request },
+                };
+                (EditSaved::CreateQueuedAgain { mutation_id }, Some(create))
+            }
+            None => {
+                let mutation_id = next_id();
+                let edits = self.edit(&values, mutation_id);
+                let set = Mutation {
+                    id: mutation_id,
+                    author,
+                    kind: MutationKind::SetFields {
+                        request_id: self.id,
+                        edits,
+                    },
+                };
+                (EditSaved::Queued { mutation_id }, Some(set))
+            }
+        }
+    }
+
+    /// Takes the ward record's answer to mutation `mutation` (as it was sent). Returns a
+    /// mutation to queue next, if the answer calls for one (see
+    /// [`settle_create`](Self::settle_create)).
+    pub fn settle_mutation(
+        &mut self,
+        mutation: &Mutation,
+        outcome: &Outcome,
+        next_id: impl FnOnce() -> u64,
+    ) -> Option<Mutation> {
+        match &mutation.kind {
+            MutationKind::CreateRequest { request } => {
+                self.settle_create(request, outcome, mutation.author.as_deref(), next_id)
+            }
+            MutationKind::SetFields { edits, .. } => {
+                self.settle_edit(mutation.id, edits, outcome);
+                None
+            }
+            // Notes show from the ward record; nothing of the request changes here.
+            MutationKind::AddNote { .. } => None,
+        }
+    }
+}
+
+/// Whether a request the ward record says has left this person's view (re-routed,
+/// unshared) may leave the device: not while the device still holds work of its own on it
+/// (a mutation or a photo to send, a conflict or refusal to read), which the ward record
+/// then refuses with a reason the person can read.
+pub fn may_drop(local: &LocalRequest, unsent_work: bool) -> bool {
+    !unsent_work
+        && local.conflicts.is_empty()
+        && local.edit_problem.is_none()
+        && !local.edits_waiting()
+        && !matches!(local.sync, SyncState::Waiting | SyncState::Rejected { .. })
 }
 
 /// A logged request's value of `field` (the fields field staff edit).
@@ -405,15 +586,15 @@ pub fn newest_first(list: &mut [LocalRequest]) {
     });
 }
 
-#[cfg(test)]
-pub(crate) mod tests {
+/// Requests for tests of the device rules, here and in the app.
+#[doc(hidden)]
+pub mod fixtures {
     use super::*;
-    use koe_core::{Place, Urgency};
-    use wasm_bindgen_test::wasm_bindgen_test;
+    use crate::{Place, Urgency};
 
     pub fn new_request(ms: u64, title: &str) -> NewRequest {
         NewRequest {
-            id: koe_core::id::request_id(ms, [7; 10]),
+            id: crate::id::request_id(ms, [7; 10]),
             category: "road-pothole".into(),
             title: title.into(),
             description: "段差".into(),
@@ -433,15 +614,154 @@ pub(crate) mod tests {
             ..RequestRecord::created(r, "road", "road01", r.logged_at + 5, version)
         }
     }
+}
 
-    #[wasm_bindgen_test]
+#[cfg(test)]
+mod tests {
+    use super::fixtures::*;
+    use super::*;
+    use crate::Urgency;
+
+    fn title(t: &str) -> FieldValue {
+        FieldValue::Title(t.into())
+    }
+
+    #[test]
+    fn the_base_of_an_edit_is_the_version_the_device_knows_the_field_at() {
+        // Pulled at 1343; the device's own edit of the title was stored at 1808 while
+        // someone else changed the description at 1500, which this device never pulled.
+        let mut l = synced_at(1343);
+        let sent = l.edit(&[title("一")], 8);
+        assert_eq!(sent[0].base_version, 1343);
+        l.settle_edit(8, &sent, &Outcome::Applied { version: 1808 });
+        let again = l.edit(&[title("二"), FieldValue::Description("説明".into())], 9);
+        assert_eq!(
+            again[0].base_version, 1808,
+            "its own title is known at 1808"
+        );
+        assert_eq!(
+            again[1].base_version, 1343,
+            "the description only as pulled"
+        );
+        // A create stored at 20 knows every field logged here at 20.
+        let mut created = LocalRequest::logged(new_request(1, "穴"));
+        created.settle(&Outcome::Applied { version: 20 });
+        assert_eq!(created.base_of(EditableField::Urgency), Some(20));
+        assert_eq!(
+            LocalRequest::logged(new_request(2, "x")).base_of(EditableField::Title),
+            None
+        );
+    }
+
+    fn create_of(l: &LocalRequest, id: u64) -> Mutation {
+        Mutation {
+            id,
+            author: Some("road01".into()),
+            kind: MutationKind::CreateRequest {
+                request: l.request.clone().unwrap(),
+            },
+        }
+    }
+
+    #[test]
+    fn a_create_that_left_the_device_is_never_changed_and_the_edit_follows_it() {
+        let mut l = LocalRequest::logged(new_request(1, "穴"));
+        let create = create_of(&l, 5);
+        // Not sent yet: the queued create itself changes.
+        let (saved, m) = l.save_edit(
+            vec![title("深い穴")],
+            Some(QueuedCreate {
+                mutation: create.clone(),
+                sent: false,
+            }),
+            Some("road01"),
+            || unreachable!(),
+        );
+        assert_eq!(saved, EditSaved::CreateChanged);
+        let create = m.unwrap();
+        assert_eq!(create.id, 5);
+        assert_eq!(create.author.as_deref(), Some("road01"));
+        // Sent, answer lost: the create stays as sent; the edit waits for the answer.
+        let (saved, m) = l.save_edit(
+            vec![FieldValue::Urgency(Urgency::Urgent)],
+            Some(QueuedCreate {
+                mutation: create.clone(),
+                sent: true,
+            }),
+            Some("road01"),
+            || unreachable!(),
+        );
+        assert_eq!((saved, m), (EditSaved::AfterCreate, None));
+        assert_eq!(
+            l.shown(EditableField::Urgency),
+            Some(FieldValue::Urgency(Urgency::Urgent))
+        );
+        // The retry hears the first outcome: applied at 30; the urgency goes as an edit
+        // from 30.
+        let next = l
+            .settle_mutation(&create, &Outcome::Applied { version: 30 }, || 6)
+            .unwrap();
+        assert_eq!(next.id, 6);
+        assert_eq!(next.author.as_deref(), Some("road01"));
+        match next.kind {
+            MutationKind::SetFields { edits, .. } => {
+                assert_eq!(edits.len(), 1);
+                assert_eq!(edits[0].value, FieldValue::Urgency(Urgency::Urgent));
+                assert_eq!(edits[0].base_version, 30);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(l.sync, SyncState::Waiting);
+    }
+
+    #[test]
+    fn a_refused_create_changed_on_its_way_goes_again_changed() {
+        let mut l = LocalRequest::logged(new_request(1, "穴"));
+        let create = create_of(&l, 5);
+        l.save_edit(
+            vec![title("直した件名")],
+            Some(QueuedCreate {
+                mutation: create.clone(),
+                sent: true,
+            }),
+            Some("road01"),
+            || unreachable!(),
+        );
+        let refused = Outcome::Rejected {
+            code: "bad_phone".into(),
+            message: Bilingual::new("電話", "phone"),
+        };
+        let again = l.settle_mutation(&create, &refused, || 7).unwrap();
+        assert_eq!(l.sync, SyncState::Waiting);
+        match again.kind {
+            MutationKind::CreateRequest { request } => assert_eq!(request.title, "直した件名"),
+            other => panic!("{other:?}"),
+        }
+        // Unchanged and refused: it stays refused, with the reason.
+        let mut r = LocalRequest::logged(new_request(2, "穴"));
+        let c = create_of(&r, 8);
+        assert!(r.settle_mutation(&c, &refused, || 9).is_none());
+        assert_eq!(r.sync.code(), "rejected");
+    }
+
+    #[test]
+    fn a_request_that_left_the_view_stays_while_work_of_the_device_waits_on_it() {
+        let l = synced_at(3);
+        assert!(may_drop(&l, false));
+        assert!(!may_drop(&l, true));
+        let mut edited = synced_at(3);
+        edited.edit(&[title("x")], 4);
+        assert!(!may_drop(&edited, false));
+        assert!(!may_drop(&LocalRequest::logged(new_request(3, "y")), false));
+    }
+
+    #[test]
     fn outcomes_move_the_sync_state() {
         let mut l = LocalRequest::logged(new_request(1, "穴"));
         assert_eq!(l.sync.code(), "waiting");
         l.settle(&Outcome::Applied { version: 4 });
         assert_eq!(l.sync, SyncState::Synced { version: 4 });
-        l.settle(&Outcome::Duplicate);
-        assert_eq!(l.sync, SyncState::Synced { version: 4 });
+        assert_eq!(l.stored_as, Some(4));
 
         let mut r = LocalRequest::logged(new_request(2, "穴"));
         r.settle(&Outcome::Rejected {
@@ -451,7 +771,7 @@ pub(crate) mod tests {
         assert_eq!(r.sync.code(), "rejected");
     }
 
-    #[wasm_bindgen_test]
+    #[test]
     fn pulled_records_update_or_create_local_entries() {
         let req = new_request(1, "穴");
         let waiting = LocalRequest::logged(req.clone());
@@ -479,7 +799,7 @@ pub(crate) mod tests {
         )
     }
 
-    #[wasm_bindgen_test]
+    #[test]
     fn an_edit_waits_through_a_pull_and_shows_until_the_ward_record_has_it() {
         let mut l = synced_at(3);
         let sent = l.edit(&[FieldValue::Title("段差".into())], 8);
@@ -505,7 +825,7 @@ pub(crate) mod tests {
         assert_eq!(l4.title(), Some("段差"));
     }
 
-    #[wasm_bindgen_test]
+    #[test]
     fn a_lost_edit_overtaken_by_a_newer_one_is_not_a_conflict() {
         let mut l = synced_at(3);
         let first = l.edit(&[FieldValue::Title("一".into())], 8);
@@ -526,23 +846,23 @@ pub(crate) mod tests {
         assert_eq!(l.sync, SyncState::Waiting);
     }
 
-    #[wasm_bindgen_test]
+    #[test]
     fn a_changed_create_becomes_the_edits_of_what_changed() {
         let sent = new_request(1, "穴");
         let mut edited = sent.clone();
-        edited.urgency = koe_core::Urgency::Urgent;
+        edited.urgency = Urgency::Urgent;
         edited.description = "深い".into();
         assert_eq!(
             logged_changes(&sent, &edited),
             [
                 FieldValue::Description("深い".into()),
-                FieldValue::Urgency(koe_core::Urgency::Urgent)
+                FieldValue::Urgency(Urgency::Urgent)
             ]
         );
         assert!(logged_changes(&sent, &sent).is_empty());
     }
 
-    #[wasm_bindgen_test]
+    #[test]
     fn newest_first_orders_by_time_logged() {
         let mut list = vec![
             LocalRequest::logged(new_request(1, "a")),
