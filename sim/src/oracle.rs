@@ -298,12 +298,19 @@ async fn check_device(store: &dyn Store, device: &Device, f: &mut Findings) {
             .iter()
             .filter(|r| r.client_id == Some(device.client_id))
             .any(|r| row_has(r, *field, &json));
+        // Already the ward record's value (an edit to the value held changes nothing).
+        let held = store
+            .request_by_id(*request_id)
+            .await
+            .ok()
+            .flatten()
+            .is_some_and(|r| FieldValue::of(&r, *field).json() == json);
         let shown_conflict = local.is_some_and(|l| {
             l.conflicts
                 .iter()
                 .any(|c| c.field == *field && c.mine.json() == json)
         });
-        if !(on_record || shown_conflict || refused) {
+        if !(on_record || held || shown_conflict || refused) {
             f.problem(
                 |f| &mut f.lost,
                 format!("{author}'s {field:?} = {json} of {request_id} is neither on the ward record nor shown as a conflict"),
