@@ -22,12 +22,18 @@ say "cargo fmt --check"
 cargo fmt --all --check
 
 say "cargo clippy (native and wasm32)"
-cargo clippy -p koe-core -p koe-server --all-targets --quiet -- -D warnings
+cargo clippy -p koe-core -p koe-server -p koe-sim -p koe-faults --all-targets --quiet -- -D warnings
 cargo clippy -p koe-app --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
 cargo clippy -p koe-core --target wasm32-unknown-unknown --quiet -- -D warnings
 
-say "cargo test: koe-core and the ward record (SQLite and PostgreSQL)"
-cargo test -p koe-core -p koe-server
+say "cargo test: koe-core, the ward record, and the sync simulations (SQLite and PostgreSQL)"
+# The fault-injection crate's own tests drive the real binary.
+cargo build -p koe-server --quiet
+cargo test -p koe-core -p koe-server -p koe-sim -p koe-faults
+
+say "fault injection (short form): the real ward record killed with SIGKILL behind a cutting proxy"
+# The long form, by hand: target/debug/faults --kills 100 (see docs/faults.md).
+cargo run -p koe-faults --bin faults --quiet -- --kills 8
 
 say "wasm-bindgen tests in headless Chromium"
 CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" cargo test -p koe-app --target wasm32-unknown-unknown

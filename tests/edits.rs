@@ -96,6 +96,98 @@ async fn editing_a_request_still_waiting_changes_its_queued_create() {
     remove(store, &name).await;
 }
 
+/// A create pushed whose answer was lost stays as it was sent; the edit made meanwhile
+/// waits for the answer (the retry hears the first outcome) and then goes as an edit from
+/// the version the create was stored at — not inside a create the ward record already has.
+#[wasm_bindgen_test]
+async fn a_create_that_left_the_device_is_never_changed() {
+    let (store, name) = fresh().await;
+    store.set_author(Some("road01".into()));
+    let r = request("段差");
+    store.save_new_request(&r).await.expect("save");
+    let sent = store.outbox_batch(200).await.expect("outbox");
+    assert_eq!(sent[0].author.as_deref(), Some("road01"));
+    store.mark_sent(sent[0].id).await.expect("mark sent");
+    // The answer never came; the person edits.
+    let saved = store
+        .save_edit(r.id, vec![FieldValue::Urgency(Urgency::Urgent)])
+        .await
+        .expect("edit");
+    assert_eq!(saved, EditSaved::AfterCreate);
+    assert_eq!(
+        store.outbox_batch(200).await.expect("outbox"),
+        sent,
+        "the create in the outbox is the one that was sent"
+    );
+    let local = store.request(r.id).await.expect("read").expect("kept");
+    assert_eq!(
+        local.shown(EditableField::Urgency),
+        Some(FieldValue::Urgency(Urgency::Urgent))
+    );
+    // The retry hears the first outcome: applied at 12. The edit follows, from 12.
+    answer(&store, &sent, Outcome::Applied { version: 12 }).await;
+    let next = store.outbox_batch(200).await.expect("outbox");
+    assert_eq!(next.len(), 1);
+    assert_eq!(next[0].author.as_deref(), Some("road01"));
+    let MutationKind::SetFields { edits, .. } = &next[0].kind else {
+        panic!("an edit: {:?}", next[0]);
+    };
+    assert_eq!(
+        edits,
+        &[FieldEdit {
+            value: FieldValue::Urgency(Urgency::Urgent),
+            base_version: 12,
+        }]
+    );
+    remove(store, &name).await;
+}
+
+/// A pooled tablet: a push carries only the signed-in person's waiting work; another
+/// person's stays, untouched, until they sign in again.
+#[wasm_bindgen_test]
+async fn a_push_carries_only_the_signed_in_persons_work() {
+    let (store, name) = fresh().await;
+    store.set_author(Some("road01".into()));
+    let road = request("道路の穴");
+    store.save_new_request(&road).await.expect("save");
+    store.set_author(Some("welfare01".into()));
+    let welfare = logged_request("見守りの相談", "一人暮らし", Urgency::High);
+    store.save_new_request(&welfare).await.expect("save");
+    let batch = store.outbox_batch(200).await.expect("outbox");
+    assert_eq!(batch.len(), 1);
+    assert_eq!(batch[0].kind.request_id(), welfare.id);
+    assert_eq!(batch[0].author.as_deref(), Some("welfare01"));
+    store.set_author(Some("road01".into()));
+    let batch = store.outbox_batch(200).await.expect("outbox");
+    assert_eq!(batch.len(), 1);
+    assert_eq!(batch[0].kind.request_id(), road.id);
+    assert_eq!(store.outbox_len().await.expect("len"), 2);
+    remove(store, &name).await;
+}
+
+/// Re-routed away: the device drops its copy, unless an edit of its own still waits on
+/// it (the ward record will refuse that with a reason the person can read).
+#[wasm_bindgen_test]
+async fn a_request_that_left_the_view_leaves_the_device_unless_work_waits_on_it() {
+    let (store, name) = fresh().await;
+    let other = request("他の区画へ");
+    let theirs = record(&other, 4);
+    let kept = synced(&store, 5).await;
+    store.apply_pull(&[theirs], &[], 6).await.expect("pull");
+    store
+        .save_edit(kept.id, vec![title("まだ送っていない修正")])
+        .await
+        .expect("edit");
+    store
+        .apply_pull(&[], &[other.id, kept.id], 9)
+        .await
+        .expect("pull");
+    assert!(store.request(other.id).await.expect("read").is_none());
+    assert!(store.request(kept.id).await.expect("read").is_some());
+    assert_eq!(store.pull_cursor().await.expect("cursor"), 9);
+    remove(store, &name).await;
+}
+
 #[wasm_bindgen_test]
 async fn an_edit_of_a_synced_request_goes_from_the_version_pulled_and_settles() {
     let (store, name) = fresh().await;
