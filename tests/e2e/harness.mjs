@@ -295,12 +295,15 @@ export async function wardApi(url, staffId) {
 /**
  * A gate in front of the ward record, as a reverse proxy would be: everything passes
  * through, except that while `gate.held` is true the API (`/api/…`) answers 503, as during
- * a deploy when the new app files are already served. Returns { url, held, requests (each
- * "METHOD /path" that came through), stop }.
+ * a deploy when the new app files are already served, and while `gate.cutPushAnswers` is
+ * true a push reaches the ward record but its answer is cut (the connection dropped after
+ * the ward record answered), as on a link that dies at the wrong moment. Returns { url,
+ * held, cutPushAnswers, cut (answers cut so far), requests (each "METHOD /path" that came
+ * through), stop }.
  */
 export async function startGate(target) {
   const port = await freePort();
-  const gate = { url: `http://127.0.0.1:${port}`, held: false, requests: [] };
+  const gate = { url: `http://127.0.0.1:${port}`, held: false, cutPushAnswers: false, cut: 0, requests: [] };
   const server = createHttpServer((req, res) => {
     gate.requests.push(`${req.method} ${req.url}`);
     if (gate.held && req.url.startsWith("/api/")) {
@@ -308,7 +311,17 @@ export async function startGate(target) {
       res.end(JSON.stringify({ code: "unavailable", message: { ja: "メンテナンス中です。", en: "Down for maintenance." } }));
       return;
     }
+    const cutting = gate.cutPushAnswers && req.method === "POST" && req.url.startsWith("/api/sync/push");
     const upstream = httpRequest(`${target}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
+      if (cutting) {
+        // Read the whole answer (the ward record has committed), then drop the line.
+        answer.resume();
+        answer.on("end", () => {
+          gate.cut += 1;
+          res.socket?.destroy();
+        });
+        return;
+      }
       res.writeHead(answer.statusCode, answer.headers);
       answer.pipe(res);
     });

@@ -73,11 +73,13 @@ fn rejected(code: &str, ja: &str, en: &str) -> Outcome {
     }
 }
 
+/// One answer for "no such request" and "not yours to see any more" (re-routed away), so
+/// a refusal tells nobody whether a request they may not see exists.
 fn unknown_request() -> Outcome {
     rejected(
         "unknown_request",
-        "この要望は区の記録にありません。先に要望の送信が済んでいるか確かめてください。",
-        "The ward record has no such request. Check that the request itself was sent first.",
+        "この要望は区の記録にないか、担当の変更であなたの端末からは見られなくなりました。この変更は保存されていません。必要なら担当の課に伝えてください。",
+        "The ward record has no such request, or it moved to another section and is no longer yours to see. This change was not stored; tell the section in charge if it matters.",
     )
 }
 
