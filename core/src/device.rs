@@ -108,6 +108,10 @@ pub struct LocalRequest {
     /// here is known at that version.
     #[serde(default)]
     pub stored_as: Option<i64>,
+    /// Who logged it on this device (a pooled device holds several people's work); `None`
+    /// for one pulled, or logged before authors were recorded.
+    #[serde(default)]
+    pub logged_by: Option<String>,
 }
 
 impl LocalRequest {
@@ -122,7 +126,30 @@ impl LocalRequest {
             conflicts: Vec::new(),
             edit_problem: None,
             stored_as: None,
+            logged_by: None,
         }
+    }
+
+    /// A request just logged here by `author`.
+    pub fn logged_by(request: NewRequest, author: Option<&str>) -> Self {
+        Self {
+            logged_by: author.map(str::to_string),
+            ..Self::logged(request)
+        }
+    }
+
+    /// Whether its photos may be sent now, by `staff_id` (who is signed in): once the
+    /// request is on the ward record, and only by the person who logged it, so a photo is
+    /// never filed under whoever picked up a pooled device next.
+    pub fn photos_may_go(&self, staff_id: Option<&str>) -> bool {
+        let on_record = self.stored_as.is_some()
+            || self.server.is_some()
+            || matches!(self.sync, SyncState::Synced { .. });
+        let author = self
+            .logged_by
+            .as_deref()
+            .or(self.server.as_ref().map(|s| s.logged_by.as_str()));
+        on_record && staff_id.is_none_or(|me| author.is_none_or(|a| a == me))
     }
 
     /// What the ward record's answer to its create mutation makes of it.
@@ -185,6 +212,7 @@ impl LocalRequest {
                 conflicts: Vec::new(),
                 edit_problem: None,
                 stored_as: None,
+                logged_by: None,
             },
             Some(mut local) => {
                 if local
@@ -742,6 +770,27 @@ mod tests {
         let c = create_of(&r, 8);
         assert!(r.settle_mutation(&c, &refused, || 9).is_none());
         assert_eq!(r.sync.code(), "rejected");
+    }
+
+    #[test]
+    fn photos_go_once_the_request_is_stored_and_only_by_its_author() {
+        let mut l = LocalRequest::logged_by(new_request(1, "穴"), Some("road01"));
+        assert!(
+            !l.photos_may_go(Some("road01")),
+            "not on the ward record yet"
+        );
+        l.settle(&Outcome::Applied { version: 3 });
+        assert!(l.photos_may_go(Some("road01")));
+        assert!(
+            !l.photos_may_go(Some("welfare01")),
+            "not under the next person's name"
+        );
+        let legacy = synced_at(4);
+        assert!(
+            legacy.photos_may_go(Some("road01")),
+            "pulled: its logged_by decides"
+        );
+        assert!(!legacy.photos_may_go(Some("park01")));
     }
 
     #[test]

@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use koe_core::device::{EditSaved, LocalRequest, QueuedCreate, SyncState};
+use koe_core::device::{EditSaved, LocalRequest, QueuedCreate};
 use koe_core::photo::{PhotoProgress, PhotoUpload};
 use koe_core::sync::Outcome;
 use koe_core::{
@@ -174,8 +174,10 @@ impl Device {
             self.typed.insert((request.id, typed.value.field()), typed);
         }
         self.logged.insert(request.id, self.author.clone());
-        self.requests
-            .insert(request.id, LocalRequest::logged(request.clone()));
+        self.requests.insert(
+            request.id,
+            LocalRequest::logged_by(request.clone(), Some(&self.author)),
+        );
         for (photo_id, bytes) in photos {
             let sha256 = sha256_hex(&bytes);
             self.photos.insert(
@@ -451,12 +453,11 @@ impl Device {
             let Some(photo) = self.photos.get(&photo_id).cloned() else {
                 continue;
             };
-            let on_record = self.requests.get(&photo.request_id).is_some_and(|r| {
-                r.stored_as.is_some()
-                    || r.server.is_some()
-                    || matches!(r.sync, SyncState::Synced { .. })
-            });
-            if !on_record {
+            let may_go = self
+                .requests
+                .get(&photo.request_id)
+                .is_some_and(|r| r.photos_may_go(Some(&self.author)));
+            if !may_go {
                 continue;
             }
             match self.upload(t, &photo).await {

@@ -340,6 +340,14 @@ async fn check_device(store: &dyn Store, device: &Device, f: &mut Findings) {
                             photo.photo_id
                         ),
                     );
+                } else if device.logged.get(&photo.request_id) != Some(&copies[0].uploaded_by) {
+                    f.problem(
+                        |f| &mut f.misattributed,
+                        format!(
+                            "photo {} is filed as uploaded by {}",
+                            photo.photo_id, copies[0].uploaded_by
+                        ),
+                    );
                 }
             }
             (PhotoState::Rejected(why), _) => f.problem(

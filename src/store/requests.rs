@@ -49,7 +49,7 @@ impl Store {
         let mutation_id = take_mutation_id(&meta).await?;
 
         requests
-            .add(LocalRequest::logged(request.clone()))
+            .add(LocalRequest::logged_by(request.clone(), author.as_deref()))
             .with_key(request.id.to_string())
             .without_key_type()
             .serde()?

@@ -9,7 +9,7 @@ use wasm_bindgen::JsValue;
 
 use super::SyncError;
 use crate::api::{error_from, ApiError};
-use crate::store::{PhotoRow, PhotoState, Store, SyncState};
+use crate::store::{PhotoRow, PhotoState, Store};
 
 /// Bytes sent per `PATCH` (the ward record takes up to 2 MiB).
 pub const CHUNK: u64 = 1024 * 1024;
@@ -147,14 +147,14 @@ pub async fn upload_photos(
     let total = pending.len() as u32;
     for (i, photo) in pending.iter().enumerate() {
         progress(i as u32, total);
-        // Only once its request is on the ward record. A photo of a refused request waits
-        // with it (the request shows why): corrected and sent again, it goes too.
-        let on_record = store.request(photo.request_id).await?.is_some_and(|r| {
-            r.stored_as.is_some()
-                || r.server.is_some()
-                || matches!(r.sync, SyncState::Synced { .. })
-        });
-        if !on_record {
+        // Only once its request is on the ward record, and by whoever logged it. A photo of
+        // a refused request waits with it (the request shows why): corrected, it goes too.
+        let author = store.author();
+        let may_go = store
+            .request(photo.request_id)
+            .await?
+            .is_some_and(|r| r.photos_may_go(author.as_deref()));
+        if !may_go {
             summary.waiting += 1;
             continue;
         }
