@@ -4,7 +4,6 @@
 use leptos::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::api;
 use crate::components::UpdateBanner;
 use crate::components::{BilingualMessage, MessageKind, NetState, SyncBar};
 use crate::draft;
@@ -132,11 +131,9 @@ fn Header() -> impl IntoView {
     };
     let switch = move |_| i18n.set(i18n.lang().other());
     let sign_out = move |_| {
-        // The session cookie goes if the ward record is reachable; the device forgets
-        // who was signed in either way. The outbox stays for the next sign-in.
-        leptos::task::spawn_local(async {
-            let _ = api::sign_out().await;
-        });
+        // The ward record's session ends now, or at the next connection if there is no
+        // signal; the device forgets who was signed in either way. The outbox stays.
+        leptos::task::spawn_local(session::end_server_session());
         // What was being typed goes with the person: the next one sees no one's draft.
         if let Some(me) = app.me.get_untracked() {
             draft::forget(&me.staff_id);

@@ -8,6 +8,9 @@ use koe_core::Catalogue;
 
 const ME_KEY: &str = "koe.me";
 const CATALOGUE_KEY: &str = "koe.catalogue";
+/// Set when a sign-out could not reach the ward record: its session is ended at the
+/// next connection (and by the ward record at the next sign-in on this browser).
+const SIGN_OUT_PENDING_KEY: &str = "koe.sign_out_pending";
 
 pub fn stored_me() -> Option<Me> {
     LocalStorage::get(ME_KEY).ok()
@@ -27,4 +30,26 @@ pub fn stored_catalogue() -> Option<Catalogue> {
 
 pub fn store_catalogue(catalogue: &Catalogue) -> Result<(), String> {
     LocalStorage::set(CATALOGUE_KEY, catalogue).map_err(|e| e.to_string())
+}
+
+pub fn sign_out_pending() -> bool {
+    LocalStorage::get::<bool>(SIGN_OUT_PENDING_KEY).unwrap_or(false)
+}
+
+pub fn set_sign_out_pending(pending: bool) {
+    if pending {
+        let _ = LocalStorage::set(SIGN_OUT_PENDING_KEY, true);
+    } else {
+        LocalStorage::delete(SIGN_OUT_PENDING_KEY);
+    }
+}
+
+/// Ends the ward record's session of whoever signed out here; if the ward record is out
+/// of reach, remembers to do it at the next connection.
+pub async fn end_server_session() {
+    match crate::api::sign_out().await {
+        Err(crate::api::ApiError::Unreachable) => set_sign_out_pending(true),
+        // Done, or already gone (401): nothing left to end.
+        _ => set_sign_out_pending(false),
+    }
 }

@@ -35,6 +35,7 @@ both!(
     refused_bodies_say_why_and_store_nothing,
     invalid_mutation_in_the_middle_does_not_block_the_others,
     a_pooled_device_keeps_each_persons_work_theirs,
+    signing_in_ends_the_previous_session_of_the_browser,
     same_request_id_from_another_device_is_rejected,
     pull_pages_with_cursor,
     odd_cursors_reset_or_are_refused,
@@ -402,6 +403,41 @@ async fn a_pooled_device_keeps_each_persons_work_theirs(t: TestApp) {
     assert_eq!(
         (used.first_staff_id.as_str(), used.last_staff_id.as_str()),
         ("road01", "park01")
+    );
+}
+
+/// road01 signed out with no signal (the session lived on in the cookie); welfare01 signs
+/// in on the same tablet: road01's session ends then.
+async fn signing_in_ends_the_previous_session_of_the_browser(t: TestApp) {
+    let road = t.sign_in("road01").await;
+    assert_eq!(
+        t.get("/api/session", Some(&road)).await.status,
+        StatusCode::OK
+    );
+    let a = t
+        .post(
+            "/api/session",
+            Some(&road),
+            &json!({"staff_id": "welfare01", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    t.get("/api/session", Some(&road))
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "signed_out");
+    // A failed attempt ends nobody's session.
+    let park = t.sign_in("park01").await;
+    let a = t
+        .post(
+            "/api/session",
+            Some(&park),
+            &json!({"staff_id": "welfare01", "password": "wrong"}),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        t.get("/api/session", Some(&park)).await.status,
+        StatusCode::OK
     );
 }
 

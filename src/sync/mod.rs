@@ -216,8 +216,12 @@ impl SyncEngine {
         };
         self.waiting.set(store.outbox_len().await?);
         self.count_photos(&store).await;
-        // Signed out on this device: keep everything for whoever signs in next.
+        // Signed out on this device: keep everything for whoever signs in next, and end
+        // the session of a sign-out made with no signal.
         if self.app.me.with_untracked(Option::is_none) {
+            if session::sign_out_pending() && window().navigator().on_line() {
+                session::end_server_session().await;
+            }
             return Ok(());
         }
         if !window().navigator().on_line() {

@@ -89,6 +89,7 @@ fn too_many_attempts(retry_at: i64, now: i64) -> Response {
 pub async fn sign_in(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    sent: HeaderMap,
     ApiJson(body): ApiJson<SignIn>,
 ) -> Result<Response, ApiError> {
     let staff_id = body.staff_id.trim();
@@ -120,6 +121,14 @@ pub async fn sign_in(
         return Err(ApiError::bad_credentials());
     };
     state.store.clear_sign_in_failures(&keys[0]).await?;
+    // A pooled tablet: whoever used this browser before (signed out offline, or not at
+    // all) loses their session now, so it can not outlive their shift.
+    if let Some(previous) = auth::token_from_headers(&sent) {
+        state
+            .store
+            .delete_session(&auth::token_hash(&previous))
+            .await?;
+    }
     let token = auth::new_token();
     state
         .store
