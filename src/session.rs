@@ -44,11 +44,13 @@ pub fn set_sign_out_pending(pending: bool) {
     }
 }
 
-/// Ends the ward record's session of whoever signed out here; if the ward record is out
-/// of reach, remembers to do it at the next connection.
+/// Ends the ward record's session of whoever signed out here; until the ward record has
+/// heard it (no signal now), it is tried again at every sync.
 pub async fn end_server_session() {
+    // Marked first: a sync that starts while this one waits for the network tries too.
+    set_sign_out_pending(true);
     match crate::api::sign_out().await {
-        Err(crate::api::ApiError::Unreachable) => set_sign_out_pending(true),
+        Err(crate::api::ApiError::Unreachable) => {}
         // Done, or already gone (401): nothing left to end.
         _ => set_sign_out_pending(false),
     }

@@ -130,21 +130,9 @@ impl Store {
         }
         if !gone.is_empty() {
             let photos = tx.object_store(PHOTOS)?;
-            let unsent = tx
-                .object_store(OUTBOX)?
-                .get_all::<Mutation>()
-                .serde()?
-                .await?
-                .map(|m| m.map(|m| m.kind.request_id()))
-                .collect::<Result<HashSet<_>, _>>()?;
-            let rows = photos
-                .get_all::<Object>()
-                .primitive()?
-                .await?
-                .collect::<Result<Vec<_>, _>>()?;
+            let unsent = unsent_request_ids(&tx.object_store(OUTBOX)?).await?;
             let mut photos_of: HashMap<Uuid, Vec<PhotoRow>> = HashMap::new();
-            for row in &rows {
-                let p = PhotoRow::from_js(row)?;
+            for p in photo_rows(&photos).await? {
                 photos_of.entry(p.request_id).or_default().push(p);
             }
             for id in gone {
@@ -175,6 +163,30 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// The requests the outbox still has mutations for (unsent work), inside the caller's
+/// transaction.
+async fn unsent_request_ids(outbox: &ObjectStore<'_>) -> Result<HashSet<Uuid>, StoreError> {
+    outbox
+        .get_all::<Mutation>()
+        .serde()?
+        .await?
+        .map(|m| m.map(|m| m.kind.request_id()).map_err(StoreError::from))
+        .collect()
+}
+
+/// Every photo row, inside the caller's transaction.
+async fn photo_rows(photos: &ObjectStore<'_>) -> Result<Vec<PhotoRow>, StoreError> {
+    photos
+        .get_all::<Object>()
+        .primitive()?
+        .await?
+        .map(|o| {
+            o.map_err(StoreError::from)
+                .and_then(|o| PhotoRow::from_js(&o))
+        })
+        .collect()
 }
 
 /// Where a request stands on this device, for filtering and the device page: `conflict`
@@ -381,27 +393,16 @@ impl Store {
             .serde()?
             .await?
             .collect::<Result<Vec<_>, _>>()?;
-        let unsent = outbox
-            .get_all::<Mutation>()
-            .serde()?
+        let unsent = unsent_request_ids(outbox).await?;
+        let photos: Vec<PhotoOf> = photo_rows(photos)
             .await?
-            .map(|m| m.map(|m| m.kind.request_id()))
-            .collect::<Result<HashSet<_>, _>>()?;
-        let rows = photos
-            .get_all::<Object>()
-            .primitive()?
-            .await?
-            .collect::<Result<Vec<_>, _>>()?;
-        let photos = rows
-            .iter()
-            .map(|o| {
-                PhotoRow::from_js(o).map(|p| PhotoOf {
-                    photo_id: p.photo_id,
-                    request_id: p.request_id,
-                    synced: p.state == PhotoState::Synced,
-                })
+            .into_iter()
+            .map(|p| PhotoOf {
+                photo_id: p.photo_id,
+                request_id: p.request_id,
+                synced: p.state == PhotoState::Synced,
             })
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect();
         Ok(clearable(&list, &unsent, &photos, cutoff_ms))
     }
 
