@@ -21,6 +21,7 @@ both!(
     two_batches_of_one_device_at_once_both_apply,
     coordinates_come_back_to_the_last_digit,
     pull_says_which_requests_left_the_view,
+    a_ward_record_upgraded_from_the_high_water_mark_replays_what_it_applied,
 );
 
 async fn pull(t: &TestApp, cookie: &str, cursor: i64) -> PullResponse {
@@ -212,4 +213,47 @@ async fn pull_says_which_requests_left_the_view(t: TestApp) {
     let mine = pull(&t, &road, 0).await;
     assert!(mine.gone.is_empty());
     assert!(mine.requests.iter().any(|r| r.id == req.id));
+}
+
+/// A ward record that applied mutations before outcomes were kept (schema 7) is upgraded:
+/// migration 8 takes each applied mutation's outcome from the history, so a device that
+/// retries one after the upgrade hears "applied" at its version, and nothing is doubled.
+async fn a_ward_record_upgraded_from_the_high_water_mark_replays_what_it_applied(t: TestApp) {
+    use sqlx::Connection;
+    let road = t.sign_in("road01").await;
+    let device = Uuid::new_v4();
+    let req = new_request("road-pothole", "段差");
+    let batch = [create(1, req.clone())];
+    let first = t.push(&road, device, &batch).await;
+    let version = applied(&first.outcomes[0].outcome);
+    // Back to schema 7: no outcomes kept, no last user of a device.
+    sqlx::any::install_default_drivers();
+    let mut db = sqlx::AnyConnection::connect(&t.url).await.unwrap();
+    for sql in [
+        "DROP TABLE mutation_outcomes",
+        "ALTER TABLE devices DROP COLUMN last_staff_id",
+        "DELETE FROM schema_migrations WHERE version = 8",
+    ] {
+        sqlx::query(sql).execute(&mut db).await.unwrap();
+    }
+    let _ = db.close().await;
+    // The upgraded ward record starts (connecting migrates) and the device retries.
+    let store = koe_server::SqlStore::connect_with(&t.url, 2).await.unwrap();
+    let store: Arc<dyn koe_server::Store> = Arc::new(store);
+    let upgraded = TestApp {
+        router: koe_server::app(koe_server::AppState {
+            store: store.clone(),
+            dist: t.dist.clone(),
+            passwords: koe_server::auth::Passwords::for_tests(),
+            photos: koe_server::blob::PhotoBlobs::new(&t.photos),
+        }),
+        store,
+        dist: t.dist.clone(),
+        photos: t.photos.clone(),
+        url: t.url.clone(),
+    };
+    let again = upgraded.push(&road, device, &batch).await;
+    assert_eq!(again.outcomes[0].outcome, Outcome::Applied { version });
+    assert_eq!(upgraded.store.request_count().await.unwrap(), 1);
+    assert_eq!(upgraded.store.history(req.id).await.unwrap().len(), 1);
 }

@@ -40,6 +40,9 @@ pub struct TestApp {
     pub dist: PathBuf,
     /// Where finished and partial photo uploads go.
     pub photos: PathBuf,
+    /// The scratch database's URL (for a test that opens it again, as a restarted or
+    /// upgraded ward record would).
+    pub url: String,
 }
 
 async fn setup(backend: Backend, scratch: &Scratch, connections: u32) -> TestApp {
@@ -75,6 +78,7 @@ async fn setup(backend: Backend, scratch: &Scratch, connections: u32) -> TestApp
         store,
         dist,
         photos,
+        url: scratch.url.clone(),
     }
 }
 
