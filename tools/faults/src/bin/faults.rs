@@ -7,7 +7,11 @@
 //! misattributed, stuck or seen wrongly.
 //!
 //!   faults [--db sqlite|postgres|both] [--kills N] [--seed N] [--devices-at-once N]
-//!          [--steps N]
+//!          [--steps N] [--instances N]
+//!
+//! `--instances 2`: two ward record processes on the one database (PostgreSQL, as a city
+//! runs them), each behind its own proxy; every exchange of a device goes to the next one,
+//! as a load balancer without affinity would send it; the killer kills either.
 //!
 //! CI runs a short form (`--kills 8`); the long form is `--kills 100` on both databases.
 
@@ -33,6 +37,7 @@ struct Options {
     seed: u64,
     at_once: u64,
     steps: usize,
+    instances: usize,
 }
 
 fn options() -> Result<Options, String> {
@@ -42,6 +47,7 @@ fn options() -> Result<Options, String> {
         seed: 1,
         at_once: 4,
         steps: 30,
+        instances: 1,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -67,6 +73,7 @@ fn options() -> Result<Options, String> {
             "--seed" => o.seed = number()?,
             "--devices-at-once" => o.at_once = number()?.max(1),
             "--steps" => o.steps = number()? as usize,
+            "--instances" => o.instances = (number()? as usize).clamp(1, 4),
             other => return Err(format!("unknown option {other}")),
         }
         i += 2;
@@ -74,11 +81,12 @@ fn options() -> Result<Options, String> {
     Ok(o)
 }
 
-/// A device's network: through the proxy while the day goes on, straight to the ward
-/// record once it has healed.
+/// A device's network: through a proxy while the day goes on, straight to a ward record
+/// once it has healed; with several instances, each exchange to the next one.
 struct Net {
-    proxied: Client,
-    direct: Client,
+    proxied: Vec<Client>,
+    direct: Vec<Client>,
+    next: usize,
     healed: bool,
 }
 
@@ -91,11 +99,13 @@ impl Transport for Net {
         content_type: Option<&'static str>,
         body: Vec<u8>,
     ) -> Result<Answer, Lost> {
-        let client = if self.healed {
+        self.next += 1;
+        let clients = if self.healed {
             &self.direct
         } else {
             &self.proxied
         };
+        let client = &clients[self.next % clients.len()];
         let method = Method::from_bytes(method.as_bytes()).map_err(|e| Lost(e.to_string()))?;
         let a = match client.send(method, path, cookie, content_type, body).await {
             Ok(a) => a,
@@ -152,7 +162,24 @@ async fn run_on(db: &'static str, o: &Options) -> Result<Figures, String> {
     };
     let mut w = Ward::start(config).map_err(|e| e.0)?;
     w.wait_ready().await.map_err(|e| e.0)?;
-    let addr = w.addr();
+    let mut wards = vec![w];
+    // More instances on the same database (SQLite: one process is the supported setup).
+    let instances = if matches!(database, Database::Sqlite) {
+        1
+    } else {
+        o.instances
+    };
+    for i in 1..instances {
+        let more = dir.join(format!("instance-{i}"));
+        let mut config = WardConfig::new(ward::server_bin(), database.clone(), &more, PASSWORD);
+        // One photo folder for all (a shared volume): an upload begun on one instance is
+        // continued on whichever the next exchange reaches. (Issue: an object store.)
+        config.data_dir = wards[0].config().data_dir.clone();
+        let mut w = Ward::start(config).map_err(|e| e.0)?;
+        w.wait_ready().await.map_err(|e| e.0)?;
+        wards.push(w);
+    }
+    let addrs: Vec<_> = wards.iter().map(|w| w.addr()).collect();
     let store = SqlStore::connect(&store_url)
         .await
         .map_err(|e| format!("the oracle cannot open {store_url}: {e}"))?;
@@ -165,22 +192,26 @@ async fn run_on(db: &'static str, o: &Options) -> Result<Figures, String> {
         cut_mid_answer: 0.05,
         max_delay_ms: 150,
     };
-    let proxy = Proxy::start(0, addr, faults, o.seed)
-        .await
-        .map_err(|e| format!("proxy: {e}"))?;
-    let proxy_addr = proxy.addr();
-    let w = Arc::new(Mutex::new(w));
+    let mut proxies = Vec::new();
+    for (i, addr) in addrs.iter().enumerate() {
+        let proxy = Proxy::start(0, *addr, faults, o.seed + i as u64)
+            .await
+            .map_err(|e| format!("proxy: {e}"))?;
+        proxies.push(proxy);
+    }
+    let proxy_addrs: Vec<_> = proxies.iter().map(|p| p.addr()).collect();
+    let wards: Vec<Arc<Mutex<Ward>>> = wards.into_iter().map(|w| Arc::new(Mutex::new(w))).collect();
 
     // The killer: SIGKILL at random moments, down for a random while, then up again.
     let done = Arc::new(AtomicBool::new(false));
     let killer = {
-        let (w, done, kills, seed) = (w.clone(), done.clone(), o.kills, o.seed);
+        let (wards, done, kills, seed) = (wards.clone(), done.clone(), o.kills, o.seed);
         tokio::spawn(async move {
             let mut rng = StdRng::seed_from_u64(seed ^ 0x6b696c6c);
             let mut made = 0;
             for _ in 0..kills {
                 tokio::time::sleep(Duration::from_millis(rng.gen_range(150..900))).await;
-                let mut w = w.lock().await;
+                let mut w = wards[rng.gen_range(0..wards.len())].lock().await;
                 if w.kill9().await.is_err() {
                     break;
                 }
@@ -200,10 +231,15 @@ async fn run_on(db: &'static str, o: &Options) -> Result<Figures, String> {
     for lane in 0..o.at_once {
         let (done, store) = (done.clone(), store.clone());
         let (first, lanes, steps) = (o.seed * 100_000 + lane, o.at_once, o.steps);
+        let (proxied, direct) = (
+            proxy_addrs.iter().map(|a| Client::new(*a)).collect(),
+            addrs.iter().map(|a| Client::new(*a)).collect(),
+        );
         workers.push(tokio::spawn(async move {
             let mut net = Net {
-                proxied: Client::new(proxy_addr),
-                direct: Client::new(addr),
+                proxied,
+                direct,
+                next: lane as usize,
                 healed: false,
             };
             let mut days: Vec<Day> = Vec::new();
@@ -228,7 +264,7 @@ async fn run_on(db: &'static str, o: &Options) -> Result<Figures, String> {
     for worker in workers {
         lanes.push(worker.await.map_err(|e| e.to_string())?);
     }
-    {
+    for w in &wards {
         let mut w = w.lock().await;
         if !w.is_running() {
             w.restart().map_err(|e| e.0)?;
@@ -236,8 +272,14 @@ async fn run_on(db: &'static str, o: &Options) -> Result<Figures, String> {
         w.wait_ready().await.map_err(|e| e.0)?;
     }
     let worked = started.elapsed().as_secs_f64();
-    let proxy_counts = format!("{:?}", proxy.counts());
-    proxy.stop().await;
+    let proxy_counts = proxies
+        .iter()
+        .map(|p| format!("{:?}", p.counts()))
+        .collect::<Vec<_>>()
+        .join("; ");
+    for p in proxies {
+        p.stop().await;
+    }
 
     // The network heals; every device syncs until nothing waits; the oracle reads.
     let mut findings = Findings::default();
@@ -257,8 +299,9 @@ async fn run_on(db: &'static str, o: &Options) -> Result<Figures, String> {
             findings.add(&found);
         }
     }
-    let mut w = w.lock().await;
-    let _ = w.stop().await;
+    for w in &wards {
+        let _ = w.lock().await.stop().await;
+    }
     if let Database::Postgres { .. } = database {
         let _ = ward::drop_postgres_db(&pg_name).await;
     }
@@ -291,8 +334,9 @@ async fn main() -> std::process::ExitCode {
         match run_on(db, &o).await {
             Ok(f) => {
                 println!(
-                    "faults {db}: seed {} kills {} days {} in {:.0} s ({:.0} s until healed): {}",
+                    "faults {db}: seed {} instances {} kills {} days {} in {:.0} s ({:.0} s until healed): {}",
                     o.seed,
+                    if *db == "sqlite" { 1 } else { o.instances },
                     f.kills,
                     f.days,
                     f.seconds,
