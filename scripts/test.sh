@@ -32,8 +32,9 @@ cargo build -p koe-server --quiet
 cargo test -p koe-core -p koe-server -p koe-sim -p koe-faults
 
 say "fault injection (short form): the real ward record killed with SIGKILL behind a cutting proxy"
-# The long form, by hand: target/debug/faults --kills 100 (see docs/faults.md).
-cargo run -p koe-faults --bin faults --quiet -- --kills 8
+# PostgreSQL with two ward record processes on the one database. The long form, by hand:
+# target/debug/faults --kills 100 --instances 2 (see docs/faults.md).
+cargo run -p koe-faults --bin faults --quiet -- --kills 8 --instances 2
 
 say "wasm-bindgen tests in headless Chromium"
 CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" cargo test -p koe-app --target wasm32-unknown-unknown
