@@ -29,7 +29,9 @@ cargo clippy -p koe-core --target wasm32-unknown-unknown --quiet -- -D warnings
 say "cargo test: koe-core, the ward record, and the sync simulations (SQLite and PostgreSQL)"
 # The fault-injection crate's own tests drive the real binary.
 cargo build -p koe-server --quiet
-cargo test -p koe-core -p koe-server -p koe-sim -p koe-faults
+cargo test -p koe-core -p koe-server -p koe-faults
+# The simulations print their figures (seeds, mutations, faults, lost, doubled).
+cargo test -p koe-sim -- --nocapture
 
 say "fault injection (short form): the real ward record killed with SIGKILL behind a cutting proxy"
 # PostgreSQL with two ward record processes on the one database. The long form, by hand:
