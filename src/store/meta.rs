@@ -8,6 +8,20 @@ use uuid::Uuid;
 use super::{Store, StoreError, META, META_CLIENT_ID, META_PULL_CURSOR};
 use crate::ids;
 
+/// Keeps a number under `key` in the meta store (inside the caller's transaction).
+pub(crate) async fn put_number(
+    meta: &indexed_db_futures::object_store::ObjectStore<'_>,
+    key: &str,
+    value: f64,
+) -> Result<(), StoreError> {
+    meta.put(value)
+        .with_key(key)
+        .without_key_type()
+        .serde()?
+        .await?;
+    Ok(())
+}
+
 impl Store {
     /// This device's id, made on first use and kept.
     pub async fn client_id(&self) -> Result<Uuid, StoreError> {
@@ -71,11 +85,7 @@ impl Store {
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let meta = tx.object_store(META)?;
-        meta.put(f64::from(days))
-            .with_key(META_CLEAR_AFTER_DAYS)
-            .without_key_type()
-            .serde()?
-            .await?;
+        put_number(&meta, META_CLEAR_AFTER_DAYS, f64::from(days)).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -10,6 +10,7 @@ use koe_core::device::{EditSaved, Keep, LocalRequest, QueuedCreate};
 use koe_core::{EditableField, FieldValue, Mutation, MutationKind};
 use uuid::Uuid;
 
+use super::meta::put_number;
 use super::settle::Settlement;
 use super::{Store, StoreError, META, META_NEXT_MUTATION_ID, META_SENT_THROUGH, OUTBOX, REQUESTS};
 
@@ -64,11 +65,7 @@ impl Store {
             .build()?;
         let meta = tx.object_store(META)?;
         if mutation_id > sent_through(&meta).await? {
-            meta.put(mutation_id as f64)
-                .with_key(META_SENT_THROUGH)
-                .without_key_type()
-                .serde()?
-                .await?;
+            put_number(&meta, META_SENT_THROUGH, mutation_id as f64).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -145,11 +142,7 @@ async fn peek_mutation_id(meta: &ObjectStore<'_>) -> Result<u64, StoreError> {
 /// Takes the next mutation id and moves the counter on (inside the caller's transaction).
 pub(crate) async fn take_mutation_id(meta: &ObjectStore<'_>) -> Result<u64, StoreError> {
     let id = peek_mutation_id(meta).await?;
-    meta.put((id + 1) as f64)
-        .with_key(META_NEXT_MUTATION_ID)
-        .without_key_type()
-        .serde()?
-        .await?;
+    put_number(meta, META_NEXT_MUTATION_ID, (id + 1) as f64).await?;
     Ok(id)
 }
 

@@ -155,11 +155,7 @@ impl Store {
                 requests.delete(key).primitive()?.await?;
             }
         }
-        meta.put(cursor as f64)
-            .with_key(META_PULL_CURSOR)
-            .without_key_type()
-            .serde()?
-            .await?;
+        super::meta::put_number(&meta, META_PULL_CURSOR, cursor as f64).await?;
         tx.commit().await?;
         Ok(())
     }
