@@ -118,6 +118,37 @@ pub fn new_token() -> String {
     hex(&bytes)
 }
 
+/// A new device key for one person on one device: 32 bytes from the OS's CSPRNG, as
+/// standard base64 with padding (what `koe_core::vault` decodes).
+pub fn new_device_key() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    base64(&bytes)
+}
+
+/// Standard base64 (RFC 4648, with padding). Written out rather than a crate for the one
+/// 32-byte key it encodes.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 /// What the database keeps of a token.
 pub fn token_hash(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
@@ -217,6 +248,19 @@ mod tests {
         assert_eq!(token_from_headers(&h).as_deref(), Some("abc"));
         h.insert(COOKIE, HeaderValue::from_static("koe_session="));
         assert_eq!(token_from_headers(&h), None);
+    }
+
+    #[test]
+    fn device_keys_are_32_bytes_of_standard_base64() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"h"), "aA==");
+        assert_eq!(base64(b"hi"), "aGk=");
+        assert_eq!(base64(b"hello"), "aGVsbG8=");
+        assert_eq!(base64(&[0xfb, 0xff, 0xbf]), "+/+/");
+        let k = new_device_key();
+        assert_eq!(k.len(), 44);
+        assert!(k.ends_with('=') && !k.ends_with("=="), "{k}");
+        assert_ne!(k, new_device_key());
     }
 
     #[test]

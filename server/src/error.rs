@@ -81,6 +81,16 @@ impl ApiError {
         )
     }
 
+    /// A device an administrator retired (`POST /api/admin/devices/{id}/retire`).
+    pub fn device_retired() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "device_retired",
+            "この端末は管理者が使用停止にしました。別の端末を使うか、管理者に連絡してください。",
+            "An administrator has retired this device. Use another device, or ask an administrator.",
+        )
+    }
+
     pub fn internal() -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -139,6 +149,9 @@ impl IntoResponse for ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
+        if let StoreError::DeviceRetired(_) = e {
+            return Self::device_retired();
+        }
         tracing::error!(error = %e, "storage error");
         Self::internal()
     }

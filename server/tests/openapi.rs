@@ -12,7 +12,9 @@ use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
-use koe_core::api::{ErrorBody, Me, RequestDetail, SignIn};
+use koe_core::api::{
+    DeviceReport, DeviceSummary, ErrorBody, Me, RequestDetail, SignIn, SignedInAnswer,
+};
 use koe_core::photo::{PhotoInfo, PhotoProgress, PhotoUpload};
 use koe_core::{Catalogue, PullResponse, PushRequest, PushResponse, RequestRecord};
 use koe_server::auth::Passwords;
@@ -258,6 +260,9 @@ async fn examples_are_the_core_types() {
     examples_are::<PullResponse>(&doc, "PullResponse");
     examples_are::<SignIn>(&doc, "SignIn");
     examples_are::<Me>(&doc, "Me");
+    examples_are::<SignedInAnswer>(&doc, "SignedInAnswer");
+    examples_are::<DeviceReport>(&doc, "DeviceReport");
+    examples_are::<DeviceSummary>(&doc, "DeviceSummary");
     examples_are::<RequestRecord>(&doc, "RequestRecord");
     examples_are::<RequestDetail>(&doc, "RequestDetail");
     examples_are::<Catalogue>(&doc, "Catalogue");

@@ -2,6 +2,7 @@
 
 mod admin;
 mod catalogue;
+mod devices;
 mod duplicates;
 mod exports;
 mod files;
@@ -46,6 +47,7 @@ pub fn app(state: AppState) -> Router {
             post(sync::push).layer(DefaultBodyLimit::max(PUSH_BODY_LIMIT)),
         )
         .route("/sync/pull", get(sync::pull))
+        .route("/devices/report", post(devices::report))
         .route("/requests", get(requests::list))
         .route("/requests/{id}", get(requests::detail))
         .route("/exports/requests.csv", get(exports::requests_csv))
@@ -75,6 +77,8 @@ pub fn app(state: AppState) -> Router {
         .route("/admin/calendar", post(admin::day_off_add))
         .route("/admin/calendar/{date}", delete(admin::day_off_remove))
         .route("/admin/changes", get(admin::changes))
+        .route("/admin/devices", get(devices::list))
+        .route("/admin/devices/{client_id}/retire", post(devices::retire))
         .route(
             "/photos/{photo_id}",
             patch(photos::append)

@@ -1,4 +1,9 @@
 //! `POST /api/session` (sign in), `GET /api/session`, `DELETE /api/session`.
+//!
+//! A sign-in that names its device (`SignIn.client_id`) makes a session of that device:
+//! retiring the device ends it. Whether the device is retired is looked at only once the
+//! password is right, so a wrong password answers as it always does and tells nothing
+//! about the device.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::OnceLock;
@@ -9,7 +14,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use koe_core::api::{Me, SignIn};
+use koe_core::api::{Me, SignIn, SignedInAnswer};
 
 use crate::auth::{
     self, SignedIn, FAILURE_WINDOW_MS, MAX_FAILURES, MAX_FAILURES_PER_ADDRESS, SESSION_SECONDS,
@@ -130,18 +135,41 @@ pub async fn sign_in(
             .await?;
     }
     let token = auth::new_token();
-    state
-        .store
-        .create_session(
-            &auth::token_hash(&token),
-            &creds.me.staff_id,
-            now,
-            now + SESSION_SECONDS * 1000,
-        )
-        .await?;
+    let token_hash = auth::token_hash(&token);
+    let staff_id = creds.me.staff_id.as_str();
+    let expires_at = now + SESSION_SECONDS * 1000;
+    let device_key = match body.client_id {
+        None => {
+            state
+                .store
+                .create_session(&token_hash, staff_id, now, expires_at)
+                .await?;
+            None
+        }
+        Some(client_id) => {
+            // A fresh key each time; the store keeps the first one made for this person
+            // on this device and answers it.
+            let outcome = state
+                .store
+                .create_device_session(
+                    &token_hash,
+                    staff_id,
+                    client_id,
+                    &auth::new_device_key(),
+                    now,
+                    expires_at,
+                )
+                .await?;
+            Some(super::devices::done(outcome)?)
+        }
+    };
     let mut headers = HeaderMap::new();
     auth::set_cookie(&mut headers, auth::session_cookie(&token));
-    Ok((headers, Json(creds.me)).into_response())
+    let answer = SignedInAnswer {
+        me: creds.me,
+        device_key,
+    };
+    Ok((headers, Json(answer)).into_response())
 }
 
 pub async fn current(signed_in: SignedIn) -> Json<Me> {

@@ -41,6 +41,8 @@ pub async fn push(
             m.id
         )));
     }
+    // A retired device's work stays on it: nothing of the push is kept.
+    super::devices::refuse_retired(&state, body.client_id).await?;
     let staff_id = signed_in.me.staff_id.as_str();
     // A push carries the signed-in person's own work only: another person's waiting on a
     // pooled device goes when they sign in there. Refused whole, before anything applies.
@@ -212,6 +214,18 @@ pub async fn pull(
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Json<PullResponse>, ApiError> {
     let limit = parse_limit(query.get("limit"))?;
+    // The device pulling, when it says (`client_id`): a retired one gets nothing more.
+    if let Some(text) = query.get("client_id").map(|c| c.trim()) {
+        let client_id = Uuid::parse_str(text).map_err(|_| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_client_id",
+                format!("端末ID「{text}」が読めません。アプリを更新してください。"),
+                format!("The device id {text:?} is not a UUID. Update the app."),
+            )
+        })?;
+        super::devices::refuse_retired(&state, client_id).await?;
+    }
     let cursor = match query.get("cursor").map(|c| c.trim()) {
         None | Some("") => 0,
         Some(text) => text.parse::<i64>().map_err(|_| {

@@ -148,7 +148,7 @@ fn json<T: Serialize>(value: &T) -> StoreResult<String> {
 /// One administrator's change under way: its transaction, the change-log number it took
 /// first, and who makes it when. Dropped without [`Change::log_and_commit`] (a missing,
 /// taken or refused record), it rolls back and leaves nothing behind.
-struct Change<'a> {
+pub(super) struct Change<'a> {
     w: WriteTx,
     number: i64,
     by: &'a str,
@@ -158,7 +158,7 @@ struct Change<'a> {
 impl SqlStore {
     /// Opens a change: the write transaction, whose first statement takes the next
     /// change-log number (on PostgreSQL the counter row then stays locked until commit).
-    async fn begin_change<'a>(&self, by: &'a str, now: i64) -> StoreResult<Change<'a>> {
+    pub(super) async fn begin_change<'a>(&self, by: &'a str, now: i64) -> StoreResult<Change<'a>> {
         let mut w = self.begin_write().await?;
         let number = sqlx::query_scalar(
             "UPDATE counters SET value = value + 1 WHERE name = 'admin_changes' RETURNING value",
@@ -175,13 +175,13 @@ impl SqlStore {
 }
 
 impl Change<'_> {
-    fn tx(&mut self) -> &mut Conn {
+    pub(super) fn tx(&mut self) -> &mut Conn {
         &mut self.w.tx
     }
 
     /// Appends the change's row to the change log (the record before and after, as
     /// JSON) and commits it with the change itself.
-    async fn log_and_commit<T: Serialize>(
+    pub(super) async fn log_and_commit<T: Serialize>(
         mut self,
         action: &str,
         target: &str,

@@ -2,6 +2,7 @@
 //! the ward record. [`SqlStore`] is the one implementation, for SQLite and PostgreSQL.
 
 mod admin;
+mod devices;
 mod directory;
 mod duplicates;
 mod ledger;
@@ -18,6 +19,7 @@ use koe_core::{Catalogue, NewRequest, RequestRecord, Role, Viewer};
 use uuid::Uuid;
 
 pub use admin::{AdminRecords, Written};
+pub use devices::{DeviceOutcome, Devices};
 pub use directory::Directory;
 pub use duplicates::{CandidateQuery, Duplicates};
 pub use ledger::{AccessLogEntry, Ledger};
@@ -42,6 +44,10 @@ pub enum StoreError {
     Corrupt(String),
     #[error("{0}")]
     Invalid(String),
+    /// A device an administrator retired tried to sync: found under the device row's lock,
+    /// so nothing lands after the retirement committed.
+    #[error("device {0} is retired")]
+    DeviceRetired(Uuid),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -67,7 +73,7 @@ pub struct Credentials {
 /// Who has used a device (a device belongs to the ward; pooled tablets have many users).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceUse {
-    /// Who pushed from it first.
+    /// Who used it first (pushed from it or signed in on it).
     pub first_staff_id: String,
     /// Who pushed from it last, and when.
     pub last_staff_id: String,
@@ -144,6 +150,7 @@ pub trait Store:
     + Directory
     + Listing
     + AdminRecords
+    + Devices
     + Send
     + Sync
     + 'static
@@ -174,12 +181,14 @@ pub trait Store:
 
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
 
-    /// Notes that `staff_id` pushes from device `client_id` (registering it if new).
+    /// Notes that `staff_id` pushes from device `client_id` (registering it if new; a
+    /// retired device is left as it is).
     async fn register_device(&self, client_id: Uuid, staff_id: &str, now: i64) -> StoreResult<()>;
 
     /// Applies one mutation exactly once per (device, author, mutation id), in one
     /// transaction with the record of its outcome; a mutation already applied is not
-    /// applied again and gets the outcome it got the first time.
+    /// applied again and gets the outcome it got the first time. A retired device's is
+    /// not applied: [`StoreError::DeviceRetired`].
     async fn apply(&self, origin: Origin<'_>, verdict: Verdict<'_>) -> StoreResult<Outcome>;
 
     /// The last number handed out in server order (every committed change is at or below).

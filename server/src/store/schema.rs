@@ -257,6 +257,33 @@ pub const MIGRATIONS: &[(i64, &str, &[&str])] = &[(
         // A device belongs to the ward, not to a person: who used it last, and when.
         "ALTER TABLE devices ADD COLUMN last_staff_id TEXT",
     ],
+),
+(
+    9,
+    "devices belong to the ward: sessions name their device, devices are retired and report what waits on them, who signed in on which",
+    &[
+        // NULL: signed in without naming a device (an older app). Retiring a device ends
+        // the sessions that name it.
+        "ALTER TABLE sessions ADD COLUMN client_id TEXT",
+        "CREATE INDEX sessions_client ON sessions (client_id)",
+        // ms since the epoch; NULL: in use, or never reported.
+        "ALTER TABLE devices ADD COLUMN retired_at BIGINT",
+        "ALTER TABLE devices ADD COLUMN reported_at BIGINT",
+        // The administrators' list of devices, most recently seen first.
+        "CREATE INDEX devices_last_seen ON devices (last_seen_at)",
+        // Who signed in on a device, and the ward record's key for them there (base64 of
+        // 32 random bytes, made once; NULL once the device is retired). `waiting_*` are
+        // as the device last reported.
+        "CREATE TABLE device_people (
+            client_id TEXT NOT NULL REFERENCES devices (client_id),
+            staff_id TEXT NOT NULL REFERENCES staff (id),
+            device_key TEXT,
+            first_signed_in_at BIGINT NOT NULL,
+            last_signed_in_at BIGINT NOT NULL,
+            waiting_mutations BIGINT NOT NULL DEFAULT 0,
+            waiting_photos BIGINT NOT NULL DEFAULT 0,
+            PRIMARY KEY (client_id, staff_id))",
+    ],
 )];
 
 /// Applies the migrations not yet applied, inside `tx` (which the caller holds under

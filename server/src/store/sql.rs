@@ -672,7 +672,8 @@ impl Store for SqlStore {
             "INSERT INTO devices (client_id, staff_id, last_mutation_id, registered_at, last_seen_at,
                last_staff_id)
              VALUES ($1, $2, 0, $3, $3, $2)
-             ON CONFLICT (client_id) DO UPDATE SET last_seen_at = $3, last_staff_id = $2",
+             ON CONFLICT (client_id) DO UPDATE SET last_seen_at = $3, last_staff_id = $2
+             WHERE devices.retired_at IS NULL",
         )
         .bind(client_id.to_string())
         .bind(staff_id)
@@ -688,20 +689,25 @@ impl Store for SqlStore {
         let client = origin.client_id.to_string();
         let mut w = self.begin_write().await?;
         let tx = &mut w.tx;
-        // Lock the device row: two pushes from one device apply one after the other.
-        let device: Option<i64> = sqlx::query_scalar(
+        // Lock the device row: two pushes from one device apply one after the other, and
+        // none after its retirement committed.
+        let device: Option<Option<i64>> = sqlx::query_scalar(
             "UPDATE devices SET last_seen_at = $1, last_staff_id = $2 WHERE client_id = $3
-             RETURNING last_mutation_id",
+             RETURNING retired_at",
         )
         .bind(origin.now)
         .bind(origin.staff_id)
         .bind(client.as_str())
         .fetch_optional(&mut **tx)
         .await?;
-        if device.is_none() {
-            return Err(StoreError::Invalid(format!(
-                "device {client} is not registered"
-            )));
+        match device {
+            None => {
+                return Err(StoreError::Invalid(format!(
+                    "device {client} is not registered"
+                )))
+            }
+            Some(Some(_)) => return Err(StoreError::DeviceRetired(origin.client_id)),
+            Some(None) => {}
         }
         // Claim the mutation's key; a second writer of the same key waits here for the
         // first to commit (PostgreSQL's unique index) and then reads its outcome.
