@@ -1,7 +1,7 @@
 //! The ward record's HTTP API (docs/api.md), over `fetch` with the same-origin session
 //! cookie. Every failure becomes an [`ApiError`] with a message a person can act on.
 
-use koe_core::api::{ErrorBody, Me, RequestDetail, SignIn};
+use koe_core::api::{DeviceReport, ErrorBody, RequestDetail, SignIn, SignedInAnswer};
 use koe_core::{Bilingual, Catalogue, PullResponse, PushRequest, PushResponse};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -103,12 +103,29 @@ fn to_json(value: &impl Serialize) -> Result<String, ApiError> {
     serde_json::to_string(value).map_err(|e| ApiError::Unexpected(e.to_string()))
 }
 
-pub async fn sign_in(staff_id: &str, password: &str) -> Result<Me, ApiError> {
+/// Signs in from this device (`client_id`): the person and the ward record's key for
+/// them on this device.
+pub async fn sign_in(
+    staff_id: &str,
+    password: &str,
+    client_id: uuid::Uuid,
+) -> Result<SignedInAnswer, ApiError> {
     let body = to_json(&SignIn {
         staff_id: staff_id.to_owned(),
         password: password.to_owned(),
+        client_id: Some(client_id),
     })?;
     json("POST", "/api/session", Some(body)).await
+}
+
+/// Tells the ward record what waits on this device, per person.
+pub async fn report_device(report: &DeviceReport) -> Result<(), ApiError> {
+    let (status, text) = call("POST", "/api/devices/report", Some(to_json(report)?)).await?;
+    if (200..300).contains(&status) {
+        Ok(())
+    } else {
+        Err(error_from(status, &text))
+    }
 }
 
 pub async fn sign_out() -> Result<(), ApiError> {
@@ -128,10 +145,11 @@ pub async fn push(request: &PushRequest) -> Result<PushResponse, ApiError> {
     json("POST", "/api/sync/push", Some(to_json(request)?)).await
 }
 
-pub async fn pull(cursor: i64) -> Result<PullResponse, ApiError> {
+/// One page of changes from `cursor`, for this device (a retired one is refused).
+pub async fn pull(cursor: i64, client_id: uuid::Uuid) -> Result<PullResponse, ApiError> {
     json(
         "GET",
-        &format!("/api/sync/pull?cursor={cursor}&limit=500"),
+        &format!("/api/sync/pull?cursor={cursor}&limit=500&client_id={client_id}"),
         None,
     )
     .await

@@ -6,6 +6,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::components::UpdateBanner;
 use crate::components::{BilingualMessage, MessageKind, NetState, SyncBar};
+use crate::device::{Device, DEVICE_DB_NAME};
 use crate::draft;
 use crate::i18n::{use_i18n, I18n, Msg};
 use crate::pages::AdminPage;
@@ -14,7 +15,6 @@ use crate::pages::{Capture, MyRequests, OfficeList, SignInPage};
 use crate::pages::{DashboardPage, StandardsPage};
 use crate::session;
 use crate::state::{AppState, DbState, Page};
-use crate::store::{Store, DEFAULT_DB_NAME};
 use crate::sync::{install_triggers, SyncEngine};
 
 #[component]
@@ -35,14 +35,7 @@ pub fn App() -> impl IntoView {
         document().set_title(Msg::AppName.text(lang));
     });
 
-    // What is queued from now on is the signed-in person's, and a push carries only theirs.
-    Effect::new(move |_| {
-        if let Some(store) = app.store.get() {
-            store.set_author(app.me.with(|me| me.as_ref().map(|me| me.staff_id.clone())));
-        }
-    });
-
-    open_store(app, engine);
+    open_device(app, engine);
     install_triggers(app, engine);
     ask_to_persist(app);
 
@@ -55,6 +48,14 @@ pub fn App() -> impl IntoView {
         <UpdateBanner/>
         <Show when=move || !app.shows_sign_in() fallback=|| view! { <main id="main"><SignInPage/></main> }>
             <SyncBar/>
+            {move || app.notice.get().map(|message| view! {
+                <div class="banner" data-testid="notice">
+                    <BilingualMessage message=message kind=MessageKind::Info/>
+                    <button class="small-button" on:click=move |_| app.notice.set(None)>
+                        {move || i18n.t(Msg::Dismiss)}
+                    </button>
+                </div>
+            })}
             <Nav/>
             <main id="main">
                 {move || match app.page.get() {
@@ -73,22 +74,14 @@ pub fn App() -> impl IntoView {
     }
 }
 
-fn open_store(app: AppState, engine: SyncEngine) {
+/// Opens the device's own database; each person's opens when they sign in.
+fn open_device(app: AppState, engine: SyncEngine) {
+    session::forget_old_me();
     leptos::task::spawn_local(async move {
-        let opened = Store::open_with(
-            DEFAULT_DB_NAME,
-            move || app.db.set(DbState::Blocked),
-            move || {
-                app.store.set(None);
-                app.db.set(DbState::Closed);
-            },
-        )
-        .await;
-        match opened {
-            Ok(store) => {
-                app.store.set(Some(store));
+        match Device::open(DEVICE_DB_NAME).await {
+            Ok(device) => {
+                app.device.set(Some(device));
                 app.db.set(DbState::Ready);
-                app.changed();
                 engine.sync_now();
             }
             Err(e) => app.db.set(DbState::Failed(e.message())),
@@ -130,17 +123,25 @@ fn Header() -> impl IntoView {
         })
     };
     let switch = move |_| i18n.set(i18n.lang().other());
+    // What signing out would leave on the device (waiting, drafts), while asked.
+    let leaving = RwSignal::new(None::<(u32, u32)>);
     let sign_out = move |_| {
-        // The ward record's session ends now, or at the next connection if there is no
-        // signal; the device forgets who was signed in either way. The outbox stays.
-        leptos::task::spawn_local(session::end_server_session());
-        // What was being typed goes with the person: the next one sees no one's draft.
-        if let Some(me) = app.me.get_untracked() {
-            draft::forget(&me.staff_id);
-        }
-        session::forget_me();
-        app.me.set(None);
-        app.page.set(Page::Capture);
+        let Some(me) = app.me.get_untracked() else {
+            return;
+        };
+        let store = app.store.get_untracked();
+        leptos::task::spawn_local(async move {
+            let waiting = match &store {
+                Some(s) => s.outbox_len().await.unwrap_or(0),
+                None => 0,
+            };
+            let drafts = u32::from(draft::exists(&me.staff_id));
+            if waiting + drafts == 0 {
+                app.sign_out();
+            } else {
+                leaving.set(Some((waiting, drafts)));
+            }
+        });
     };
     view! {
         <header class="app-header">
@@ -167,7 +168,72 @@ fn Header() -> impl IntoView {
                     </button>
                 </Show>
             </div>
+            {move || leaving.get().map(|(waiting, drafts)| view! {
+                <SignOutWarning waiting drafts leaving/>
+            })}
         </header>
+    }
+}
+
+/// 「未送信 2 件・下書き 1 件があります」: what stays on the device, and the choice to stay.
+#[component]
+fn SignOutWarning(
+    waiting: u32,
+    drafts: u32,
+    leaving: RwSignal<Option<(u32, u32)>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let app = use_app_state();
+    let text = move || {
+        Msg::SignOutLeaves
+            .text(i18n.lang())
+            .replacen("{}", &waiting.to_string(), 1)
+            .replacen("{}", &drafts.to_string(), 1)
+    };
+    let stay = NodeRef::<leptos::html::Button>::new();
+    // The safe choice has the focus, so a stray Enter keeps the person signed in.
+    Effect::new(move |_| {
+        if let Some(b) = stay.get() {
+            let _ = b.focus();
+        }
+    });
+    view! {
+        <div class="dialog-backdrop">
+            <div
+                class="dialog"
+                role="alertdialog"
+                aria-modal="true"
+                aria-labelledby="sign-out-title"
+                aria-describedby="sign-out-text"
+                data-testid="sign-out-warning"
+            >
+                <h2 id="sign-out-title">{move || i18n.t(Msg::SignOutTitle)}</h2>
+                <div id="sign-out-text">
+                    <p class="dialog-lead">{text}</p>
+                    <p>{move || i18n.t(Msg::SignOutKept)}</p>
+                </div>
+                <div class="dialog-actions">
+                    <button
+                        data-testid="stay-signed-in"
+                        class="primary-button"
+                        node_ref=stay
+                        on:click=move |_| leaving.set(None)
+                    >
+                        {move || i18n.t(Msg::StayHere)}
+                    </button>
+                    <button
+                        data-testid="sign-out-anyway"
+                        class="secondary-button"
+                        on:click=move |_| {
+                            leaving.set(None);
+                            app.sign_out();
+                        }
+                    >
+                        {move || i18n.t(Msg::SignOutAnyway)}
+                    </button>
+                </div>
+            </div>
+        </div>
     }
 }
 

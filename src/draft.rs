@@ -1,6 +1,7 @@
 //! What is being typed on the capture form survives a reload, a crash or a closed tab:
-//! the draft is kept in localStorage under the signed-in person's key, restored when the
-//! form opens and cleared when the request is saved or the person signs out. The last
+//! the draft is kept in localStorage under the signed-in person's key, sealed with their
+//! data key (`crate::vault`), restored when the form opens and cleared when the request is
+//! saved. Signing out keeps it for its author; nobody else can open it. The last
 //! few categories a person used are kept the same way, to list them first.
 //!
 //! The pure parts (keys, what counts as blank, the recent list) are plain Rust; only
@@ -115,11 +116,22 @@ pub fn still_offered(recent: &[String], offered: impl Fn(&str) -> bool) -> Vec<S
         .collect()
 }
 
-/// This person's kept draft, if there is one worth restoring.
+/// This person's kept draft, if there is one worth restoring and they are signed in.
 pub fn load(staff_id: &str) -> Option<SavedDraft> {
-    LocalStorage::get::<SavedDraft>(draft_key(staff_id))
+    let key = crate::vault::key_of(staff_id)?;
+    let sealed = unhex(&LocalStorage::get::<String>(draft_key(staff_id)).ok()?)?;
+    key.open_json::<SavedDraft>(&sealed)
         .ok()
         .filter(|d| !d.is_blank())
+}
+
+/// Whether this person has a draft kept (sealed: it is not opened to tell).
+pub fn exists(staff_id: &str) -> bool {
+    LocalStorage::raw()
+        .get_item(&draft_key(staff_id))
+        .ok()
+        .flatten()
+        .is_some()
 }
 
 /// Keeps the draft (or forgets it when blank). Failing to write (storage full or
@@ -127,9 +139,25 @@ pub fn load(staff_id: &str) -> Option<SavedDraft> {
 pub fn store(staff_id: &str, draft: &SavedDraft) {
     if draft.is_blank() {
         forget(staff_id);
-    } else {
-        let _ = LocalStorage::set(draft_key(staff_id), draft);
+        return;
     }
+    let Some(key) = crate::vault::key_of(staff_id) else {
+        return;
+    };
+    if let Ok(nonce) = crate::store::sealed::random() {
+        let sealed = key.seal_json(nonce, draft);
+        let _ = LocalStorage::set(draft_key(staff_id), crate::photos::hex(&sealed));
+    }
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
 }
 
 pub fn forget(staff_id: &str) {

@@ -6,6 +6,7 @@
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod device;
 pub mod draft;
 pub mod i18n;
 pub mod ids;
@@ -15,6 +16,7 @@ pub mod session;
 pub mod state;
 pub mod store;
 pub mod sync;
+pub mod vault;
 
 #[cfg(test)]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

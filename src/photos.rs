@@ -11,7 +11,7 @@ use web_sys::{Blob, CanvasRenderingContext2d, HtmlCanvasElement, ImageBitmap};
 
 use crate::i18n::Msg;
 use crate::ids;
-use crate::store::{PhotoRow, PhotoState};
+use crate::store::{NewPhoto, PhotoRow, PhotoState};
 
 /// The longest side of a photo as stored and sent.
 pub const MAX_SIDE: u32 = 1600;
@@ -32,17 +32,19 @@ pub struct PickedPhoto {
 }
 
 impl PickedPhoto {
-    /// The row to save with request `request_id`, waiting to be sent.
-    pub fn to_row(&self, request_id: Uuid) -> PhotoRow {
-        PhotoRow {
-            photo_id: self.photo_id,
-            request_id,
-            sha256: self.sha256.clone(),
-            size: self.size,
-            content_type: self.content_type.clone(),
+    /// The photo to save with request `request_id`, waiting to be sent.
+    pub fn to_new(&self, request_id: Uuid) -> NewPhoto {
+        NewPhoto {
+            row: PhotoRow {
+                photo_id: self.photo_id,
+                request_id,
+                sha256: self.sha256.clone(),
+                size: self.size,
+                content_type: self.content_type.clone(),
+                uploaded: 0,
+                state: PhotoState::Waiting,
+            },
             blob: self.blob.clone(),
-            uploaded: 0,
-            state: PhotoState::Waiting,
         }
     }
 

@@ -4,6 +4,7 @@ use koe_core::api::Me;
 use koe_core::{Bilingual, Catalogue};
 use leptos::prelude::*;
 
+use crate::device::Device;
 use crate::session;
 use crate::store::Store;
 
@@ -25,6 +26,22 @@ pub enum Page {
     Admin,
 }
 
+impl Page {
+    /// The page the address asks for: the ward list keeps its filter and open request in
+    /// it (`#/office…`), so a reload (and the sign-in after it) comes back to it.
+    pub fn from_address() -> Self {
+        if window()
+            .location()
+            .hash()
+            .is_ok_and(|h| h.starts_with("#/office"))
+        {
+            Page::Office
+        } else {
+            Page::Capture
+        }
+    }
+}
+
 /// Where the device's database stands.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DbState {
@@ -39,10 +56,16 @@ pub enum DbState {
 
 #[derive(Debug, Clone, Copy)]
 pub struct AppState {
+    /// Who is signed in; nobody when the app opens (their data key is not kept).
     pub me: RwSignal<Option<Me>>,
+    /// The device's own database: its id and who signed in here.
+    pub device: RwSignal<Option<Device>, LocalStorage>,
+    /// What the sign-in form says first (a refused offline sign-in, say).
+    pub notice: RwSignal<Option<Bilingual>>,
     pub catalogue: RwSignal<Option<Catalogue>>,
     pub page: RwSignal<Page>,
     pub online: RwSignal<bool>,
+    /// The signed-in person's database.
     pub store: RwSignal<Option<Store>, LocalStorage>,
     pub db: RwSignal<DbState>,
     /// Bumped whenever requests on the device change, so lists read them again.
@@ -54,21 +77,13 @@ pub struct AppState {
 impl AppState {
     pub fn new() -> Self {
         Self {
-            me: RwSignal::new(session::stored_me()),
+            me: RwSignal::new(None),
+            device: RwSignal::new_local(None),
+            notice: RwSignal::new(None),
             catalogue: RwSignal::new(session::stored_catalogue()),
             // Office: the ward list keeps its filter and open request in the address
             // (`#/office…`), so a reload comes back to it.
-            page: RwSignal::new(
-                if window()
-                    .location()
-                    .hash()
-                    .is_ok_and(|h| h.starts_with("#/office"))
-                {
-                    Page::Office
-                } else {
-                    Page::Capture
-                },
-            ),
+            page: RwSignal::new(Page::from_address()),
             online: RwSignal::new(window().navigator().on_line()),
             store: RwSignal::new_local(None),
             db: RwSignal::new(DbState::Opening),
@@ -79,6 +94,15 @@ impl AppState {
 
     pub fn changed(&self) {
         self.revision.update(|r| *r += 1);
+    }
+
+    /// Signs out on this device: see [`session::sign_out_here`].
+    pub fn sign_out(&self) {
+        session::sign_out_here(self.store.get_untracked());
+        self.store.set(None);
+        self.me.set(None);
+        self.page.set(Page::Capture);
+        self.changed();
     }
 
     /// Whether the sign-in form is shown instead of the app.

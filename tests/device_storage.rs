@@ -8,8 +8,8 @@ use std::collections::HashSet;
 use device::{fresh, remove};
 use js_sys::{Array, Function, Promise, Uint8Array};
 use koe_app::store::{
-    filter_list, list_entries, settlements, ListFilter, PhotoRow, PhotoState, StateFilter, Store,
-    CLEAR_AFTER_DAYS, DEFAULT_CLEAR_AFTER_DAYS,
+    filter_list, list_entries, settlements, ListFilter, NewPhoto, PhotoRow, PhotoState,
+    StateFilter, Store, CLEAR_AFTER_DAYS, DEFAULT_CLEAR_AFTER_DAYS,
 };
 use koe_app::sync::with_sync_lock;
 use koe_core::search::Query;
@@ -49,18 +49,20 @@ fn request(title: &str, days_ago: i64) -> NewRequest {
     }
 }
 
-fn photo(request_id: Uuid, state: PhotoState) -> PhotoRow {
+fn photo(request_id: Uuid, state: PhotoState) -> NewPhoto {
     let bytes = [0xFF, 0xD8, 0xFF, 0xD9];
-    PhotoRow {
-        photo_id: koe_app::ids::new_client_id().expect("random"),
-        request_id,
-        sha256: koe_app::photos::hex(&[7; 32]),
-        size: bytes.len() as u64,
-        content_type: "image/jpeg".into(),
+    NewPhoto {
+        row: PhotoRow {
+            photo_id: koe_app::ids::new_client_id().expect("random"),
+            request_id,
+            sha256: koe_app::photos::hex(&[7; 32]),
+            size: bytes.len() as u64,
+            content_type: "image/jpeg".into(),
+            uploaded: if state == PhotoState::Synced { 4 } else { 0 },
+            state,
+        },
         blob: Blob::new_with_u8_array_sequence(&Array::of1(&Uint8Array::from(&bytes[..])))
             .expect("blob"),
-        uploaded: if state == PhotoState::Synced { 4 } else { 0 },
-        state,
     }
 }
 
@@ -181,7 +183,7 @@ async fn clearing_takes_only_old_synced_requests_and_their_photos() {
     let cutoff = now() - 90 * DAY;
     let preview = store.clearable_before(cutoff).await.expect("preview");
     assert_eq!(preview.requests, [old_synced.id]);
-    assert_eq!(preview.photos, [old_photo.photo_id]);
+    assert_eq!(preview.photos, [old_photo.row.photo_id]);
 
     let done = store.clear_synced_before(cutoff).await.expect("clear");
     assert_eq!(done, preview);
@@ -204,7 +206,7 @@ async fn clearing_takes_only_old_synced_requests_and_their_photos() {
     let photos = store.photos().await.expect("photos");
     assert_eq!(
         photos.iter().map(|p| p.photo_id).collect::<Vec<_>>(),
-        [waiting_photo.photo_id],
+        [waiting_photo.row.photo_id],
         "the waiting photo stays, the cleared request's synced photo goes"
     );
     assert_eq!(store.outbox_len().await.expect("count"), waiting_before);
@@ -236,7 +238,7 @@ async fn the_clearing_age_is_kept_on_the_device() {
     assert_eq!(store.clear_after_days().await.expect("read"), 180);
     // Kept across opening the database again.
     store.close();
-    let again = Store::open(&name).await.expect("open");
+    let again = Store::open(&name, device::test_key()).await.expect("open");
     assert_eq!(again.clear_after_days().await.expect("read"), 180);
     remove(again, &name).await;
 }

@@ -22,6 +22,7 @@ pub mod request;
 pub mod search;
 pub mod sync;
 pub mod validation;
+pub mod vault;
 pub mod workflow;
 
 pub use access::{Role, Viewer};

@@ -140,3 +140,18 @@ pub async fn refresh_catalogue(app: AppState) -> Result<(), ApiError> {
     app.catalogue.set(Some(catalogue));
     Ok(())
 }
+
+pub async fn devices() -> Result<Vec<koe_core::api::DeviceSummary>, ApiError> {
+    call("GET", "/api/admin/devices", NO_BODY).await
+}
+
+pub async fn retire_device(
+    client_id: uuid::Uuid,
+) -> Result<koe_core::api::DeviceSummary, ApiError> {
+    call(
+        "POST",
+        &format!("/api/admin/devices/{client_id}/retire"),
+        NO_BODY,
+    )
+    .await
+}

@@ -23,7 +23,7 @@ impl Store {
             .transaction([OUTBOX, META])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
-        let outbox = tx.object_store(OUTBOX)?;
+        let outbox = self.sealed(&tx, OUTBOX)?;
         let meta = tx.object_store(META)?;
         let mutation_id = take_mutation_id(&meta).await?;
         let mutation = Mutation {
@@ -43,8 +43,7 @@ impl Store {
     /// Whether mutation `mutation_id` still waits in the outbox.
     pub async fn is_queued(&self, mutation_id: u64) -> Result<bool, StoreError> {
         let tx = self.db().transaction(OUTBOX).build()?;
-        let outbox = tx.object_store(OUTBOX)?;
-        let found: Option<Mutation> = outbox.get(mutation_id as f64).serde()?.await?;
+        let found: Option<Mutation> = self.sealed(&tx, OUTBOX)?.get(mutation_id as f64).await?;
         Ok(found.is_some())
     }
 }

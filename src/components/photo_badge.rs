@@ -102,16 +102,16 @@ pub fn RequestPhotos(request_id: Uuid) -> impl IntoView {
             let store = store?;
             let rows = store.photos_of(request_id).await.ok()?;
             revoke(urls);
-            let list = rows
-                .into_iter()
-                .map(|row| {
-                    let url = web_sys::Url::create_object_url_with_blob(&row.blob).ok();
-                    if let Some(u) = &url {
-                        urls.update_value(|all| all.push(u.clone()));
-                    }
-                    (row, url)
-                })
-                .collect::<Vec<_>>();
+            let mut list = Vec::with_capacity(rows.len());
+            for row in rows {
+                // Opened for showing; the object URL goes when the detail closes.
+                let blob = store.photo_blob(row.photo_id).await.ok().flatten();
+                let url = blob.and_then(|b| web_sys::Url::create_object_url_with_blob(&b).ok());
+                if let Some(u) = &url {
+                    urls.update_value(|all| all.push(u.clone()));
+                }
+                list.push((row, url));
+            }
             Some(list)
         }
     });

@@ -11,7 +11,8 @@ use leptos::task::spawn_local;
 
 use crate::components::admin_api;
 use crate::components::{
-    AdminCalendar, AdminCategories, AdminSections, AdminStaff, BilingualMessage, MessageKind,
+    AdminCalendar, AdminCategories, AdminDevices, AdminSections, AdminStaff, BilingualMessage,
+    MessageKind,
 };
 use crate::i18n::{format_time, use_i18n, Msg};
 use crate::state::use_app;
@@ -22,15 +23,17 @@ enum Tab {
     Sections,
     Categories,
     Calendar,
+    Devices,
     Changes,
 }
 
 impl Tab {
-    const ALL: [Tab; 5] = [
+    const ALL: [Tab; 6] = [
         Tab::Staff,
         Tab::Sections,
         Tab::Categories,
         Tab::Calendar,
+        Tab::Devices,
         Tab::Changes,
     ];
 
@@ -40,6 +43,7 @@ impl Tab {
             Tab::Sections => Msg::AdminTabSections,
             Tab::Categories => Msg::AdminTabCategories,
             Tab::Calendar => Msg::AdminTabCalendar,
+            Tab::Devices => Msg::AdminTabDevices,
             Tab::Changes => Msg::AdminTabChanges,
         }
     }
@@ -50,6 +54,7 @@ impl Tab {
             Tab::Sections => "admin-tab-sections",
             Tab::Categories => "admin-tab-categories",
             Tab::Calendar => "admin-tab-calendar",
+            Tab::Devices => "admin-tab-devices",
             Tab::Changes => "admin-tab-changes",
         }
     }
@@ -97,6 +102,7 @@ pub fn AdminPage() -> impl IntoView {
                         Tab::Sections => view! { <AdminSections/> }.into_any(),
                         Tab::Categories => view! { <AdminCategories/> }.into_any(),
                         Tab::Calendar => view! { <AdminCalendar/> }.into_any(),
+                        Tab::Devices => view! { <AdminDevices/> }.into_any(),
                         Tab::Changes => view! { <ChangeLog/> }.into_any(),
                     }}
                 </Show>
@@ -108,6 +114,7 @@ pub fn AdminPage() -> impl IntoView {
 fn action_label(action: &str) -> Option<Msg> {
     Some(match action {
         "staff.create" => Msg::AdminActStaffCreate,
+        "device.retire" => Msg::AdminActDeviceRetire,
         "staff.update" => Msg::AdminActStaffUpdate,
         "staff.disable" => Msg::AdminActStaffDisable,
         "staff.enable" => Msg::AdminActStaffEnable,

@@ -132,7 +132,7 @@ pub fn Capture() -> impl IntoView {
         leptos::task::spawn_local(async move {
             // The photos go in the same transaction as the request.
             let rows = photos
-                .with_untracked(|p| p.iter().map(|p| p.to_row(request.id)).collect::<Vec<_>>());
+                .with_untracked(|p| p.iter().map(|p| p.to_new(request.id)).collect::<Vec<_>>());
             match store.save_new_request_with_photos(&request, &rows).await {
                 Ok(_) => {
                     draft.set(Draft::default());

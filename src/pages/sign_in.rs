@@ -4,8 +4,9 @@ use koe_core::Bilingual;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::components::{BilingualMessage, MessageKind};
+use crate::device::Device;
 use crate::i18n::{use_i18n, Msg};
 use crate::session;
 use crate::state::{use_app, AppState, Page};
@@ -19,11 +20,13 @@ pub fn SignInPage() -> impl IntoView {
     let staff_id = RwSignal::new(
         app.me
             .with_untracked(|me| me.as_ref().map(|me| me.staff_id.clone()))
+            .or_else(session::last_staff_id)
             .unwrap_or_default(),
     );
     let password = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
-    let problem = RwSignal::new(None::<Bilingual>);
+    let problem = RwSignal::new(app.notice.get_untracked());
+    app.notice.set(None);
 
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -36,19 +39,22 @@ pub fn SignInPage() -> impl IntoView {
             problem.set(Some(Msg::SignInMissing.bilingual()));
             return;
         }
-        if !window().navigator().on_line() {
-            problem.set(Some(Msg::SignInNeedsConnection.bilingual()));
+        let Some(device) = app.device.get_untracked() else {
             return;
-        }
+        };
         busy.set(true);
         problem.set(None);
         leptos::task::spawn_local(async move {
-            let result = sign_in(app, &id, &pw).await;
+            let result = sign_in(app, &device, &id, &pw).await;
             busy.set(false);
             match result {
-                Ok(()) => {
+                Ok(offline) => {
                     password.set(String::new());
-                    app.page.set(Page::Capture);
+                    // Back to where the address points (a reload of the ward list).
+                    app.page.set(Page::from_address());
+                    if offline {
+                        app.notice.set(Some(Msg::SignedInOffline.bilingual()));
+                    }
                     engine.sync_now();
                 }
                 Err(message) => problem.set(Some(message)),
@@ -56,30 +62,41 @@ pub fn SignInPage() -> impl IntoView {
         });
     };
 
-    async fn sign_in(app: AppState, id: &str, pw: &str) -> Result<(), Bilingual> {
-        let me = api::sign_in(id, pw).await.map_err(|e| match e {
-            ApiError::Unreachable => Msg::SignInNeedsConnection.bilingual(),
-            other => other.message(),
-        })?;
-        match api::catalogue().await {
-            Ok(catalogue) => {
-                session::store_catalogue(&catalogue)
-                    .map_err(|e| Msg::ErrStore.bilingual_with(&e))?;
-                app.catalogue.set(Some(catalogue));
+    /// Signs in (online, or offline with the password alone); returns whether offline.
+    async fn sign_in(
+        app: AppState,
+        device: &Device,
+        id: &str,
+        pw: &str,
+    ) -> Result<bool, Bilingual> {
+        let signed_in = session::sign_in(device, id, pw).await?;
+        if !signed_in.offline {
+            match api::catalogue().await {
+                Ok(catalogue) => {
+                    session::store_catalogue(&catalogue)
+                        .map_err(|e| Msg::ErrStore.bilingual_with(&e))?;
+                    app.catalogue.set(Some(catalogue));
+                }
+                // Without a catalogue nothing can be logged; with an older one, carry on.
+                Err(e) if app.catalogue.with_untracked(Option::is_none) => return Err(e.message()),
+                Err(_) => {}
             }
-            // Without a catalogue nothing can be logged; with an older one, carry on.
-            Err(e) if app.catalogue.with_untracked(Option::is_none) => return Err(e.message()),
-            Err(_) => {}
         }
-        session::store_me(&me).map_err(|e| Msg::ErrStore.bilingual_with(&e))?;
-        app.me.set(Some(me));
-        Ok(())
+        // Another person's database (a sign-in again as someone else) closes.
+        if let Some(old) = app.store.get_untracked() {
+            old.close();
+        }
+        app.store.set(Some(signed_in.store));
+        app.me.set(Some(signed_in.me));
+        app.changed();
+        Ok(signed_in.offline)
     }
 
     view! {
         <section class="page sign-in" aria-labelledby="sign-in-title">
             <h1 id="sign-in-title">{move || i18n.t(Msg::SignInTitle)}</h1>
             <p class="intro">{move || i18n.t(Msg::SignInIntro)}</p>
+            <p class="intro">{move || i18n.t(Msg::SignInIntro2)}</p>
             <form on:submit=submit novalidate>
                 <div class="field">
                     <label for="staff-id">{move || i18n.t(Msg::StaffId)}</label>

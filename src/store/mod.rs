@@ -1,6 +1,9 @@
-//! The device's IndexedDB: `requests` (key: request id; a [`LocalRequest`]), `outbox`
-//! (key: mutation id; a `koe_core::Mutation`), `meta` (key: a name; the device id, the
-//! next mutation id and the pull cursor) and `photos` (key: photo id; a [`PhotoRow`]).
+//! One person's IndexedDB database on the device (`koe.person.<staff id>`; the device's
+//! own database, with who used it, is [`crate::device`]): `requests` (key: request id; a
+//! [`LocalRequest`]), `outbox` (key: mutation id; a `koe_core::Mutation`), `meta` (key: a
+//! name; the device id, the next mutation id and the pull cursor, numbers in the clear)
+//! and `photos` (key: photo id; a [`PhotoRow`]). Requests, mutations and photos are
+//! sealed with the person's data key ([`sealed`]): without it they are bytes.
 //!
 //! Every write that must stay together is one readwrite transaction, committed
 //! explicitly, with nothing awaited inside it but IndexedDB requests.
@@ -11,11 +14,12 @@ mod open;
 mod outbox;
 mod photos;
 mod requests;
+pub mod sealed;
 mod settle;
 
 pub use error::StoreError;
 pub use koe_core::device::{LocalRequest, SyncState};
-pub use photos::{PhotoCounts, PhotoRow, PhotoState};
+pub use photos::{NewPhoto, PhotoCounts, PhotoRow, PhotoState};
 // Edit and conflicts
 pub use koe_core::device::EditSaved;
 pub use koe_core::device::{logged_changes, Keep, LocalConflict, LocalEdit, FIELD_EDITABLE};
@@ -33,14 +37,17 @@ use std::rc::Rc;
 
 use indexed_db_futures::database::Database;
 
-pub const DEFAULT_DB_NAME: &str = "koe";
-/// The schema version; `open` upgrades older databases to it.
-pub const DB_VERSION: u32 = 2;
+/// The name of a person's database on this device.
+pub fn person_db_name(staff_id: &str) -> String {
+    format!("koe.person.{staff_id}")
+}
+
+/// The schema version of a person's database.
+pub const DB_VERSION: u32 = 1;
 
 pub(crate) const REQUESTS: &str = "requests";
 pub(crate) const OUTBOX: &str = "outbox";
 pub(crate) const META: &str = "meta";
-/// Added in version 2.
 pub(crate) const PHOTOS: &str = "photos";
 
 pub(crate) const META_CLIENT_ID: &str = "client_id";
@@ -53,6 +60,8 @@ pub(crate) const META_SENT_THROUGH: &str = "sent_through";
 #[derive(Debug, Clone)]
 pub struct Store {
     db: Database,
+    /// The person's data key, in memory while they are signed in.
+    key: Rc<koe_core::vault::SealKey>,
     /// Who is signed in, shared by every clone: the author of the mutations queued now,
     /// and whose waiting work a push carries.
     author: Rc<RefCell<Option<String>>>,

@@ -1,4 +1,4 @@
-//! Opening the database: creating the object stores on first use, and the two cases
+//! Opening a person's database: creating the object stores on first use, and the two cases
 //! where another tab is in the way (`blocked` while we upgrade, `versionchange` when
 //! another tab upgrades while we hold the database open).
 
@@ -8,12 +8,15 @@ use indexed_db_futures::prelude::*;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
+use koe_core::vault::SealKey;
+
+use super::sealed::Sealed;
 use super::{Store, StoreError, DB_VERSION, META, OUTBOX, PHOTOS, REQUESTS};
 
 impl Store {
-    /// Opens (creating or upgrading) the database `name`.
-    pub async fn open(name: &str) -> Result<Self, StoreError> {
-        Self::open_with(name, || {}, || {}).await
+    /// Opens (creating it the first time) the database `name`, sealed with `key`.
+    pub async fn open(name: &str, key: SealKey) -> Result<Self, StoreError> {
+        Self::open_with(name, key, || {}, || {}).await
     }
 
     /// Opens the database, calling `on_blocked` if an older version open in another tab
@@ -21,6 +24,7 @@ impl Store {
     /// let go (the database is then closed here and the page should reload).
     pub async fn open_with(
         name: &str,
+        key: SealKey,
         on_blocked: impl Fn() + 'static,
         on_version_change: impl Fn() + 'static,
     ) -> Result<Self, StoreError> {
@@ -37,9 +41,6 @@ impl Store {
                     db.create_object_store(REQUESTS).build()?;
                     db.create_object_store(OUTBOX).build()?;
                     db.create_object_store(META).build()?;
-                }
-                // Version 2 only adds the photos; what version 1 holds stays as it is.
-                if old < 2 {
                     db.create_object_store(PHOTOS).build()?;
                 }
                 Ok(())
@@ -59,6 +60,7 @@ impl Store {
 
         Ok(Self {
             db,
+            key: std::rc::Rc::new(key),
             author: Default::default(),
         })
     }
@@ -70,6 +72,19 @@ impl Store {
 
     pub(crate) fn db(&self) -> &Database {
         &self.db
+    }
+
+    pub(crate) fn key(&self) -> &SealKey {
+        &self.key
+    }
+
+    /// Object store `name` of `tx`, its values sealed with this person's key.
+    pub(crate) fn sealed<'a>(
+        &'a self,
+        tx: &'a indexed_db_futures::transaction::Transaction<'a>,
+        name: &str,
+    ) -> Result<Sealed<'a>, StoreError> {
+        Ok(Sealed::new(tx.object_store(name)?, &self.key))
     }
 
     /// Sets who is signed in (`None`: nobody): the author of what is queued from now on.

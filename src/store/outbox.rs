@@ -11,6 +11,7 @@ use koe_core::{EditableField, FieldValue, Mutation, MutationKind};
 use uuid::Uuid;
 
 use super::meta::put_number;
+use super::sealed::Sealed;
 use super::settle::Settlement;
 use super::{Store, StoreError, META, META_NEXT_MUTATION_ID, META_SENT_THROUGH, OUTBOX, REQUESTS};
 
@@ -31,12 +32,7 @@ impl Store {
     pub async fn outbox_batch(&self, limit: u32) -> Result<Vec<Mutation>, StoreError> {
         let author = self.author();
         let tx = self.db().transaction(OUTBOX).build()?;
-        let store = tx.object_store(OUTBOX)?;
-        let all = store
-            .get_all::<Mutation>()
-            .serde()?
-            .await?
-            .collect::<Result<Vec<_>, _>>()?;
+        let all: Vec<Mutation> = self.sealed(&tx, OUTBOX)?.all().await?;
         let mut batch: Vec<Mutation> = all
             .into_iter()
             .filter(|m| author.as_deref().is_none_or(|a| m.pushed_by(a)))
@@ -50,8 +46,7 @@ impl Store {
     /// How many mutations wait to be pushed.
     pub async fn outbox_len(&self) -> Result<u32, StoreError> {
         let tx = self.db().transaction(OUTBOX).build()?;
-        let store = tx.object_store(OUTBOX)?;
-        Ok(store.count().primitive()?.await?)
+        self.sealed(&tx, OUTBOX)?.count().await
     }
 
     /// Notes that every mutation up to `mutation_id` is about to leave the device: from
@@ -81,13 +76,13 @@ impl Store {
             return Ok(());
         }
         let tx = self.change_transaction()?;
-        let requests = tx.object_store(REQUESTS)?;
-        let outbox = tx.object_store(OUTBOX)?;
+        let requests = self.sealed(&tx, REQUESTS)?;
+        let outbox = self.sealed(&tx, OUTBOX)?;
         let meta = tx.object_store(META)?;
         for s in settlements {
-            outbox.delete(s.mutation.id as f64).primitive()?.await?;
+            outbox.delete(s.mutation.id as f64).await?;
             let key = s.mutation.kind.request_id().to_string();
-            let existing: Option<LocalRequest> = requests.get(key.as_str()).serde()?.await?;
+            let existing: Option<LocalRequest> = requests.get(key.as_str()).await?;
             let Some(mut local) = existing else {
                 continue;
             };
@@ -108,16 +103,12 @@ impl Store {
 /// The outbox entry that creates request `id`, if it is still waiting, and whether it
 /// has left the device.
 async fn queued_create(
-    outbox: &ObjectStore<'_>,
+    outbox: &Sealed<'_>,
     meta: &ObjectStore<'_>,
     id: Uuid,
 ) -> Result<Option<QueuedCreate>, StoreError> {
     let sent = sent_through(meta).await?;
-    let all = outbox
-        .get_all::<Mutation>()
-        .serde()?
-        .await?
-        .collect::<Result<Vec<_>, _>>()?;
+    let all: Vec<Mutation> = outbox.all().await?;
     Ok(all.into_iter().find_map(|m| match &m.kind {
         MutationKind::CreateRequest { request } if request.id == id => Some(QueuedCreate {
             sent: m.id <= sent,
@@ -148,36 +139,21 @@ pub(crate) async fn take_mutation_id(meta: &ObjectStore<'_>) -> Result<u64, Stor
 
 /// Puts `mutation` in the outbox under its id.
 pub(crate) async fn put_mutation(
-    outbox: &ObjectStore<'_>,
+    outbox: &Sealed<'_>,
     mutation: Mutation,
 ) -> Result<(), StoreError> {
     // Numbers, not BigInts: IndexedDB keys must be numbers to sort by id.
-    let key = mutation.id as f64;
-    outbox
-        .put(mutation)
-        .with_key(key)
-        .without_key_type()
-        .serde()?
-        .await?;
-    Ok(())
+    outbox.put(mutation.id as f64, &mutation).await
 }
 
-async fn put_request(requests: &ObjectStore<'_>, local: &LocalRequest) -> Result<(), StoreError> {
-    requests
-        .put(local)
-        .with_key(local.id.to_string())
-        .without_key_type()
-        .serde()?
-        .await?;
-    Ok(())
+async fn put_request(requests: &Sealed<'_>, local: &LocalRequest) -> Result<(), StoreError> {
+    requests.put(local.id.to_string(), local).await
 }
 
 /// Request `id` as this device holds it.
-async fn stored_request(requests: &ObjectStore<'_>, id: Uuid) -> Result<LocalRequest, StoreError> {
-    let key = id.to_string();
+async fn stored_request(requests: &Sealed<'_>, id: Uuid) -> Result<LocalRequest, StoreError> {
     requests
-        .get::<LocalRequest, _, _>(key.as_str())
-        .serde()?
+        .get::<LocalRequest>(id.to_string())
         .await?
         .ok_or_else(|| StoreError::Failed(format!("no request {id}")))
 }
@@ -195,8 +171,8 @@ impl Store {
     ) -> Result<EditSaved, StoreError> {
         let author = self.author();
         let tx = self.change_transaction()?;
-        let requests = tx.object_store(REQUESTS)?;
-        let outbox = tx.object_store(OUTBOX)?;
+        let requests = self.sealed(&tx, REQUESTS)?;
+        let outbox = self.sealed(&tx, OUTBOX)?;
         let meta = tx.object_store(META)?;
         let mut local = stored_request(&requests, id).await?;
         let queued = queued_create(&outbox, &meta, id).await?;
@@ -232,8 +208,8 @@ impl Store {
     ) -> Result<Option<u64>, StoreError> {
         let author = self.author();
         let tx = self.change_transaction()?;
-        let requests = tx.object_store(REQUESTS)?;
-        let outbox = tx.object_store(OUTBOX)?;
+        let requests = self.sealed(&tx, REQUESTS)?;
+        let outbox = self.sealed(&tx, OUTBOX)?;
         let meta = tx.object_store(META)?;
         let mut local = stored_request(&requests, id).await?;
         let queued = match local.keep(field, keep) {

@@ -1,14 +1,17 @@
-//! The `photos` store (key: photo id): each photo taken for a request logged here, as a
-//! `Blob` with its sha256, size and type, how many bytes the ward record has, and where
-//! its upload stands. Rows are plain objects (the `Blob` cannot go through serde), saved
-//! with their request in one transaction (see `save_new_request_with_photos`).
+//! The `photos` store (key: photo id): each photo taken for a request logged here, with
+//! its sha256, size and type, how many bytes the ward record has, and where its upload
+//! stands. Rows are plain objects: the photo itself is a `Blob` of sealed bytes
+//! (`koe_core::vault`), so a row can be listed without reading or opening the photo;
+//! [`Store::photo_blob`] opens it when it is shown or sent. Saved with their request in
+//! one transaction (see `save_new_request_with_photos`).
 
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
-use js_sys::{Object, Reflect};
+use js_sys::{Array, Object, Reflect, Uint8Array};
 use uuid::Uuid;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::Blob;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Blob, BlobPropertyBag};
 
 use super::{Store, StoreError, PHOTOS};
 
@@ -50,10 +53,16 @@ pub struct PhotoRow {
     pub sha256: String,
     pub size: u64,
     pub content_type: String,
-    pub blob: Blob,
     /// Bytes the ward record is known to hold.
     pub uploaded: u64,
     pub state: PhotoState,
+}
+
+/// A photo to be saved with its request: its row and the photo itself.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewPhoto {
+    pub row: PhotoRow,
+    pub blob: Blob,
 }
 
 /// How many of a request's photos are on the ward record.
@@ -83,14 +92,15 @@ impl PhotoRow {
         self.photo_id.to_string()
     }
 
-    pub(crate) fn to_js(&self) -> Result<Object, StoreError> {
+    /// The row as stored, with the photo's sealed bytes.
+    pub(crate) fn to_js(&self, sealed: &Blob) -> Result<Object, StoreError> {
         let obj = Object::new();
         set(&obj, "photo_id", &self.photo_id.to_string().into())?;
         set(&obj, "request_id", &self.request_id.to_string().into())?;
         set(&obj, "sha256", &self.sha256.as_str().into())?;
         set(&obj, "size", &(self.size as f64).into())?;
         set(&obj, "content_type", &self.content_type.as_str().into())?;
-        set(&obj, "blob", &self.blob)?;
+        set(&obj, "sealed", sealed)?;
         set(&obj, "uploaded", &(self.uploaded as f64).into())?;
         set(&obj, "state", &self.state.code().into())?;
         if let PhotoState::Rejected(reason) = &self.state {
@@ -115,14 +125,58 @@ impl PhotoRow {
             sha256: text("sha256")?,
             size: number("size")? as u64,
             content_type: text("content_type")?,
-            blob: get(obj, "blob").dyn_into().map_err(|_| bad("blob"))?,
             uploaded: number("uploaded")? as u64,
             state,
         })
     }
 }
 
+fn sealed_of(obj: &Object) -> Result<Blob, StoreError> {
+    get(obj, "sealed").dyn_into().map_err(|_| bad("sealed"))
+}
+
+async fn bytes_of(blob: &Blob) -> Result<Vec<u8>, StoreError> {
+    let buffer = JsFuture::from(blob.array_buffer())
+        .await
+        .map_err(|e| StoreError::Failed(format!("reading a photo: {e:?}")))?;
+    Ok(Uint8Array::new(&buffer).to_vec())
+}
+
+fn blob_of(bytes: &[u8], content_type: &str) -> Result<Blob, StoreError> {
+    let options = BlobPropertyBag::new();
+    options.set_type(content_type);
+    Blob::new_with_u8_array_sequence_and_options(&Array::of1(&Uint8Array::from(bytes)), &options)
+        .map_err(|e| StoreError::Failed(format!("{e:?}")))
+}
+
 impl Store {
+    /// Seals a photo for keeping (before the transaction that saves it: reading a blob
+    /// is not an IndexedDB request, and would let the transaction close).
+    pub(crate) async fn seal_photo(&self, photo: &Blob) -> Result<Blob, StoreError> {
+        let bytes = bytes_of(photo).await?;
+        let sealed = self.key().seal(super::sealed::random()?, &bytes);
+        blob_of(&sealed, "application/octet-stream")
+    }
+
+    /// The photo itself, opened (`None`: no such photo on the device).
+    pub async fn photo_blob(&self, photo_id: Uuid) -> Result<Option<Blob>, StoreError> {
+        let tx = self.db().transaction(PHOTOS).build()?;
+        let store = tx.object_store(PHOTOS)?;
+        let found: Option<Object> = store.get(photo_id.to_string()).primitive()?.await?;
+        drop(store);
+        drop(tx);
+        let Some(obj) = found else {
+            return Ok(None);
+        };
+        let row = PhotoRow::from_js(&obj)?;
+        let sealed = bytes_of(&sealed_of(&obj)?).await?;
+        let bytes = self
+            .key()
+            .open(&sealed)
+            .map_err(|_| StoreError::Failed("a photo on the device does not open".into()))?;
+        Ok(Some(blob_of(&bytes, &row.content_type)?))
+    }
+
     /// Every photo on the device, in photo id order.
     pub async fn photos(&self) -> Result<Vec<PhotoRow>, StoreError> {
         let tx = self.db().transaction(PHOTOS).build()?;
@@ -177,11 +231,12 @@ impl Store {
         let Some(existing) = existing else {
             return Ok(());
         };
+        // The sealed photo stays as it is; only the row's progress changes.
         let mut row = PhotoRow::from_js(&existing)?;
         row.uploaded = uploaded;
         row.state = state;
         store
-            .put(row.to_js()?)
+            .put(row.to_js(&sealed_of(&existing)?)?)
             .with_key(key)
             .without_key_type()
             .primitive()?

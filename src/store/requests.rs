@@ -14,8 +14,10 @@ use koe_core::{Mutation, MutationKind, NewRequest, RequestRecord, Status};
 use uuid::Uuid;
 
 use super::outbox::take_mutation_id;
+use super::sealed::Sealed;
 use super::{
-    PhotoRow, PhotoState, Store, StoreError, META, META_PULL_CURSOR, OUTBOX, PHOTOS, REQUESTS,
+    NewPhoto, PhotoRow, PhotoState, Store, StoreError, META, META_PULL_CURSOR, OUTBOX, PHOTOS,
+    REQUESTS,
 };
 use koe_core::device::{newest_first, LocalRequest, SyncState};
 
@@ -33,26 +35,31 @@ impl Store {
     pub async fn save_new_request_with_photos(
         &self,
         request: &NewRequest,
-        photos: &[PhotoRow],
+        photos: &[NewPhoto],
     ) -> Result<u64, StoreError> {
         let author = self.author();
+        // Sealed first: nothing but IndexedDB may be awaited inside the transaction.
+        let mut sealed_photos = Vec::with_capacity(photos.len());
+        for p in photos {
+            sealed_photos.push(self.seal_photo(&p.blob).await?);
+        }
         let tx = self
             .db()
             .transaction([REQUESTS, OUTBOX, META, PHOTOS])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
-        let requests = tx.object_store(REQUESTS)?;
-        let outbox = tx.object_store(OUTBOX)?;
+        let requests = self.sealed(&tx, REQUESTS)?;
+        let outbox = self.sealed(&tx, OUTBOX)?;
         let meta = tx.object_store(META)?;
         let photo_store = tx.object_store(PHOTOS)?;
 
         let mutation_id = take_mutation_id(&meta).await?;
 
         requests
-            .add(LocalRequest::logged_by(request.clone(), author.as_deref()))
-            .with_key(request.id.to_string())
-            .without_key_type()
-            .serde()?
+            .add(
+                request.id.to_string(),
+                &LocalRequest::logged_by(request.clone(), author.as_deref()),
+            )
             .await?;
         let mutation = Mutation {
             id: mutation_id,
@@ -62,16 +69,11 @@ impl Store {
             },
         };
         // Numbers, not BigInts: IndexedDB keys must be numbers to sort by id.
-        outbox
-            .add(mutation)
-            .with_key(mutation_id as f64)
-            .without_key_type()
-            .serde()?
-            .await?;
-        for photo in photos {
+        outbox.add(mutation_id as f64, &mutation).await?;
+        for (photo, sealed) in photos.iter().zip(&sealed_photos) {
             photo_store
-                .add(photo.to_js()?)
-                .with_key(photo.key())
+                .add(photo.row.to_js(sealed)?)
+                .with_key(photo.row.key())
                 .without_key_type()
                 .primitive()?
                 .await?;
@@ -84,20 +86,14 @@ impl Store {
     /// Every request on the device, newest first.
     pub async fn requests(&self) -> Result<Vec<LocalRequest>, StoreError> {
         let tx = self.db().transaction(REQUESTS).build()?;
-        let store = tx.object_store(REQUESTS)?;
-        let mut list = store
-            .get_all::<LocalRequest>()
-            .serde()?
-            .await?
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut list: Vec<LocalRequest> = self.sealed(&tx, REQUESTS)?.all().await?;
         newest_first(&mut list);
         Ok(list)
     }
 
     pub async fn request(&self, id: Uuid) -> Result<Option<LocalRequest>, StoreError> {
         let tx = self.db().transaction(REQUESTS).build()?;
-        let store = tx.object_store(REQUESTS)?;
-        Ok(store.get(id.to_string()).serde()?.await?)
+        self.sealed(&tx, REQUESTS)?.get(id.to_string()).await
     }
 
     /// Stores records pulled from the ward record on their local requests (creating
@@ -115,33 +111,24 @@ impl Store {
             .transaction([REQUESTS, META, OUTBOX, PHOTOS])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
-        let requests = tx.object_store(REQUESTS)?;
+        let requests = self.sealed(&tx, REQUESTS)?;
         let meta = tx.object_store(META)?;
         for record in records {
             let key = record.id.to_string();
-            let existing: Option<LocalRequest> = requests.get(key.as_str()).serde()?.await?;
+            let existing: Option<LocalRequest> = requests.get(key.as_str()).await?;
             let updated = LocalRequest::pulled(existing, record.clone());
-            requests
-                .put(updated)
-                .with_key(key)
-                .without_key_type()
-                .serde()?
-                .await?;
+            requests.put(key, &updated).await?;
         }
         if !gone.is_empty() {
             let photos = tx.object_store(PHOTOS)?;
-            let unsent = unsent_request_ids(&tx.object_store(OUTBOX)?).await?;
+            let unsent = unsent_request_ids(&self.sealed(&tx, OUTBOX)?).await?;
             let mut photos_of: HashMap<Uuid, Vec<PhotoRow>> = HashMap::new();
             for p in photo_rows(&photos).await? {
                 photos_of.entry(p.request_id).or_default().push(p);
             }
             for id in gone {
                 let key = id.to_string();
-                let Some(local) = requests
-                    .get::<LocalRequest, _, _>(key.as_str())
-                    .serde()?
-                    .await?
-                else {
+                let Some(local) = requests.get::<LocalRequest>(key.as_str()).await? else {
                     continue;
                 };
                 let own = photos_of.remove(id).unwrap_or_default();
@@ -152,7 +139,7 @@ impl Store {
                 for p in own {
                     photos.delete(p.key()).primitive()?.await?;
                 }
-                requests.delete(key).primitive()?.await?;
+                requests.delete(key).await?;
             }
         }
         super::meta::put_number(&meta, META_PULL_CURSOR, cursor as f64).await?;
@@ -163,13 +150,13 @@ impl Store {
 
 /// The requests the outbox still has mutations for (unsent work), inside the caller's
 /// transaction.
-async fn unsent_request_ids(outbox: &ObjectStore<'_>) -> Result<HashSet<Uuid>, StoreError> {
-    outbox
-        .get_all::<Mutation>()
-        .serde()?
+async fn unsent_request_ids(outbox: &Sealed<'_>) -> Result<HashSet<Uuid>, StoreError> {
+    Ok(outbox
+        .all::<Mutation>()
         .await?
-        .map(|m| m.map(|m| m.kind.request_id()).map_err(StoreError::from))
-        .collect()
+        .into_iter()
+        .map(|m| m.kind.request_id())
+        .collect())
 }
 
 /// Every photo row, inside the caller's transaction.
@@ -379,16 +366,12 @@ pub struct DeviceCounts {
 impl Store {
     /// The requests, outbox and photos as the clearing rule sees them, inside `tx`.
     async fn clearing_plan(
-        requests: &ObjectStore<'_>,
-        outbox: &ObjectStore<'_>,
+        requests: &Sealed<'_>,
+        outbox: &Sealed<'_>,
         photos: &ObjectStore<'_>,
         cutoff_ms: i64,
     ) -> Result<Clearing, StoreError> {
-        let list = requests
-            .get_all::<LocalRequest>()
-            .serde()?
-            .await?
-            .collect::<Result<Vec<_>, _>>()?;
+        let list: Vec<LocalRequest> = requests.all().await?;
         let unsent = unsent_request_ids(outbox).await?;
         let photos: Vec<PhotoOf> = photo_rows(photos)
             .await?
@@ -406,8 +389,8 @@ impl Store {
     pub async fn clearable_before(&self, cutoff_ms: i64) -> Result<Clearing, StoreError> {
         let tx = self.db().transaction([REQUESTS, OUTBOX, PHOTOS]).build()?;
         let plan = Self::clearing_plan(
-            &tx.object_store(REQUESTS)?,
-            &tx.object_store(OUTBOX)?,
+            &self.sealed(&tx, REQUESTS)?,
+            &self.sealed(&tx, OUTBOX)?,
             &tx.object_store(PHOTOS)?,
             cutoff_ms,
         )
@@ -424,15 +407,15 @@ impl Store {
             .transaction([REQUESTS, OUTBOX, PHOTOS])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
-        let requests = tx.object_store(REQUESTS)?;
+        let requests = self.sealed(&tx, REQUESTS)?;
         let photos = tx.object_store(PHOTOS)?;
         let plan =
-            Self::clearing_plan(&requests, &tx.object_store(OUTBOX)?, &photos, cutoff_ms).await?;
+            Self::clearing_plan(&requests, &self.sealed(&tx, OUTBOX)?, &photos, cutoff_ms).await?;
         for id in &plan.photos {
             photos.delete(id.to_string()).primitive()?.await?;
         }
         for id in &plan.requests {
-            requests.delete(id.to_string()).primitive()?.await?;
+            requests.delete(id.to_string()).await?;
         }
         tx.commit().await?;
         Ok(plan)
@@ -441,12 +424,7 @@ impl Store {
     /// How many requests and photos are on the device, by where they stand.
     pub async fn device_counts(&self) -> Result<DeviceCounts, StoreError> {
         let tx = self.db().transaction([REQUESTS, PHOTOS]).build()?;
-        let list = tx
-            .object_store(REQUESTS)?
-            .get_all::<LocalRequest>()
-            .serde()?
-            .await?
-            .collect::<Result<Vec<_>, _>>()?;
+        let list: Vec<LocalRequest> = self.sealed(&tx, REQUESTS)?.all().await?;
         let rows = tx
             .object_store(PHOTOS)?
             .get_all::<Object>()

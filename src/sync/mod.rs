@@ -86,6 +86,8 @@ pub struct SyncEngine {
     step: StoredValue<u32>,
     timer: StoredValue<Option<TimeoutHandle>>,
     catalogue_fresh: StoredValue<bool>,
+    /// The last report of what waits on the device that the ward record took.
+    reported: StoredValue<Option<koe_core::api::DeviceReport>>,
     app: AppState,
 }
 
@@ -103,6 +105,7 @@ impl SyncEngine {
             step: StoredValue::new(0),
             timer: StoredValue::new(None),
             catalogue_fresh: StoredValue::new(false),
+            reported: StoredValue::new(None),
             app,
         }
     }
@@ -211,21 +214,35 @@ impl SyncEngine {
     }
 
     async fn run_once(self) -> Result<(), SyncError> {
-        let Some(store) = self.app.store.get_untracked() else {
-            return Ok(());
-        };
-        self.waiting.set(store.outbox_len().await?);
-        self.count_photos(&store).await;
-        // Signed out on this device: keep everything for whoever signs in next, and end
-        // the session of a sign-out made with no signal.
-        if self.app.me.with_untracked(Option::is_none) {
+        let store = self.app.store.get_untracked();
+        let Some(store) = store.filter(|_| self.app.me.with_untracked(Option::is_some)) else {
+            // Nobody signed in: everyone's work stays sealed in their database; end the
+            // session of a sign-out made with no signal.
+            self.waiting.set(0);
+            self.photos_waiting.set(0);
             if session::sign_out_pending() && window().navigator().on_line() {
                 session::end_server_session().await;
             }
             return Ok(());
-        }
+        };
+        self.waiting.set(store.outbox_len().await?);
+        self.count_photos(&store).await;
         if !window().navigator().on_line() {
             return Err(SyncError::Unreachable);
+        }
+        // Signed in offline: the ward record confirms it (a session of this person's)
+        // before anything of theirs is sent.
+        if let Some(device) = self.app.device.get_untracked() {
+            match session::renew(&device).await {
+                session::Renewal::Done => {}
+                session::Renewal::Later => return Err(SyncError::Unreachable),
+                session::Renewal::Refused(message) => {
+                    // The notice first: the sign-in form reads it as it opens.
+                    self.app.notice.set(Some(message));
+                    self.app.sign_out();
+                    return Ok(());
+                }
+            }
         }
         let client_id = store.client_id().await?;
         let status = self.status;
@@ -254,6 +271,10 @@ impl SyncEngine {
         self.count_photos(&store).await;
         photos?;
 
+        if let Some(device) = self.app.device.get_untracked() {
+            self.report(&device, client_id).await;
+        }
+
         if !self.catalogue_fresh.get_value() {
             if let Ok(catalogue) = api::catalogue().await {
                 // Not kept if storage is full; the one in memory still serves.
@@ -263,6 +284,33 @@ impl SyncEngine {
             }
         }
         Ok(())
+    }
+}
+
+impl SyncEngine {
+    /// Tells the ward record what waits on this device for each person who used it
+    /// (counted, not opened), when it changed since the last report.
+    async fn report(self, device: &crate::device::Device, client_id: uuid::Uuid) {
+        let Ok(people) = device.people().await else {
+            return;
+        };
+        let mut waiting = Vec::new();
+        for person in people.iter().take(koe_core::api::MAX_REPORTED_PEOPLE) {
+            if let Ok((mutations, photos)) = crate::device::waiting_of(&person.me.staff_id).await {
+                waiting.push(koe_core::api::WaitingWork {
+                    staff_id: person.me.staff_id.clone(),
+                    mutations,
+                    photos,
+                });
+            }
+        }
+        let report = koe_core::api::DeviceReport { client_id, waiting };
+        if self.reported.with_value(|r| r.as_ref() == Some(&report)) {
+            return;
+        }
+        if api::report_device(&report).await.is_ok() {
+            self.reported.set_value(Some(report));
+        }
     }
 }
 

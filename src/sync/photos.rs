@@ -80,6 +80,13 @@ async fn upload(store: &Store, photo: &PhotoRow) -> Result<(), Stop> {
         return Err(stop_for(status, &text));
     }
     let mut progress = progress_of(&text).map_err(Stop::Later)?;
+    // Opened once, here, to be sent in chunks.
+    let blob = match store.photo_blob(photo.photo_id).await {
+        Ok(Some(blob)) => blob,
+        // Cleared from the device meanwhile: nothing left to send.
+        Ok(None) => return Ok(()),
+        Err(e) => return Err(Stop::Later(ApiError::Unexpected(e.message().en))),
+    };
     let mut mismatches = 0;
     // Enough rounds for every chunk twice over; a ward record that keeps moving the
     // offset about does not keep the queue busy for ever.
@@ -93,8 +100,7 @@ async fn upload(store: &Store, photo: &PhotoRow) -> Result<(), Stop> {
             .await;
         let start = progress.received.min(photo.size);
         let end = (start + CHUNK).min(photo.size);
-        let chunk = photo
-            .blob
+        let chunk = blob
             .slice_with_f64_and_f64(start as f64, end as f64)
             .map_err(|e| Stop::Later(ApiError::Unexpected(format!("{e:?}"))))?;
         let (status, text) = send(

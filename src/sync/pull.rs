@@ -8,9 +8,10 @@ use crate::store::Store;
 /// records came.
 pub async fn pull_changes(store: &Store, mut on_page: impl FnMut()) -> Result<usize, SyncError> {
     let mut cursor = store.pull_cursor().await?;
+    let client_id = store.client_id().await?;
     let mut pulled = 0;
     loop {
-        let page = api::pull(cursor).await?;
+        let page = api::pull(cursor, client_id).await?;
         store
             .apply_pull(&page.requests, &page.gone, page.cursor)
             .await?;

@@ -17,8 +17,13 @@ pub fn fresh_name() -> String {
 /// A store on a database of its own, and its name.
 pub async fn fresh() -> (Store, String) {
     let name = fresh_name();
-    let store = Store::open(&name).await.expect("open");
+    let store = Store::open(&name, test_key()).await.expect("open");
     (store, name)
+}
+
+/// The data key the tests seal with (a person's is random and unsealed at sign-in).
+pub fn test_key() -> koe_core::vault::SealKey {
+    koe_core::vault::SealKey::from_bytes(&[7; 32])
 }
 
 pub async fn remove(store: Store, name: &str) {

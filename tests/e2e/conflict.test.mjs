@@ -14,7 +14,7 @@ import {
   signedInDevice,
   wardAndBrowser,
   wardApi,
-  wardRequestWhen,
+  wardRequestWhen, signInAgain,
 } from "./harness.mjs";
 
 const world = wardAndBrowser();
@@ -106,6 +106,7 @@ test("an offline edit that loses to the office shows both values and keeps the o
   assert.equal(record.needs_review, true, "whether it still needs review is the office's call");
   // The device shows no conflict after a reload either.
   await page.reload();
+  await signInAgain(page, "road01");
   await openDetail(page, id);
   await page.getByTestId("detail-title").filter({ hasText: "車道側の段差" }).waitFor();
   assert.equal(await page.getByTestId("conflicts").count(), 0);

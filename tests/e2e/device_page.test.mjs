@@ -4,7 +4,7 @@
 // and filters, and no serious axe-core violations on either page.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { jpegFiles, logRequest, seriousViolations, signIn, wardAndBrowser } from "./harness.mjs";
+import { jpegFiles, logRequest, seriousViolations, signIn, wardAndBrowser, signInAgain } from "./harness.mjs";
 
 const world = wardAndBrowser();
 const DAY = 86_400_000;
@@ -114,6 +114,7 @@ test("old synced requests are cleared from the device, never waiting ones", asyn
   // The setting is kept on the device (reloaded online: the two waiting ones are sent).
   await context.setOffline(false);
   await page.reload();
+  await signInAgain(page, "road01");
   await page.getByTestId("nav-device").click();
   await page.locator('[data-testid="clear-after"]').waitFor();
   await page.waitForFunction(() => document.querySelector('[data-testid="clear-after"]').value === "30");

@@ -2,7 +2,7 @@
 // comes first, and a saved request opens in a detail view from My requests.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { seriousViolations, signIn, wardAndBrowser } from "./harness.mjs";
+import { seriousViolations, signIn, wardAndBrowser, signInAgain, waitForDraft } from "./harness.mjs";
 
 const world = wardAndBrowser();
 
@@ -16,10 +16,11 @@ test("a draft survives a reload, recent categories come first, a request opens i
   await page.getByTestId("title").fill("側溝の蓋が外れている");
   await page.getByTestId("description").fill("雨で水があふれている。");
   await page.getByTestId("address").fill("高津区溝口一丁目 郵便局前");
-  await page.waitForFunction(() => localStorage.getItem("koe.draft.road01")?.includes("側溝の蓋"));
+  await waitForDraft(page, "road01", "側溝の蓋が外れている雨で水があふれている。高津区溝口一丁目 郵便局前");
 
   // A reload (or a crash, or a closed tab) brings it back, and says so.
   await page.reload();
+  await signInAgain(page, "road01");
   await page.getByTestId("title").waitFor();
   const status = page.getByRole("status").filter({ hasText: "下書きを復元しました" });
   await status.waitFor();
@@ -38,6 +39,7 @@ test("a draft survives a reload, recent categories come first, a request opens i
   });
   assert.equal(await page.getByTestId("discard-draft").count(), 0);
   await page.reload();
+  await signInAgain(page, "road01");
   await page.getByTestId("title").waitFor();
   assert.equal(await page.getByTestId("title").inputValue(), "");
   assert.equal(await page.getByTestId("description").inputValue(), "");
@@ -52,8 +54,9 @@ test("a draft survives a reload, recent categories come first, a request opens i
 
   // Discard drops a restored draft.
   await page.getByTestId("title").fill("捨てる下書き");
-  await page.waitForFunction(() => localStorage.getItem("koe.draft.road01")?.includes("捨てる"));
+  await waitForDraft(page, "road01", "捨てる下書き");
   await page.reload();
+  await signInAgain(page, "road01");
   await page.getByTestId("discard-draft").click();
   assert.equal(await page.getByTestId("title").inputValue(), "");
   await page.waitForFunction(() => localStorage.getItem("koe.draft.road01") === null);
@@ -84,12 +87,21 @@ test("a draft survives a reload, recent categories come first, a request opens i
   await context.setOffline(false);
   await page.getByTestId("net-state").filter({ hasText: "オンライン" }).waitFor();
 
-  // Signing out forgets the draft being typed.
+  // Signing out keeps the draft for its author, sealed: the next person sees nothing of it.
   await page.getByTestId("nav-capture").click();
   await page.getByTestId("title").fill("個人の下書き");
-  await page.waitForFunction(() => localStorage.getItem("koe.draft.road01")?.includes("個人"));
+  await waitForDraft(page, "road01", "個人の下書き");
+  await page.getByTestId("sign-out").click();
+  await page.getByTestId("sign-out-warning").filter({ hasText: "下書き 1 件" }).waitFor();
+  await page.getByTestId("sign-out-anyway").click();
+  await page.getByTestId("staff-id").waitFor();
+  const kept = await page.evaluate(() => localStorage.getItem("koe.draft.road01"));
+  assert.ok(kept && !kept.includes("個人"), "kept, sealed");
+  await signIn(page, "park01");
+  assert.equal(await page.getByTestId("title").inputValue(), "", "park01 sees no one's draft");
   await page.getByTestId("sign-out").click();
   await page.getByTestId("staff-id").waitFor();
-  assert.equal(await page.evaluate(() => localStorage.getItem("koe.draft.road01")), null);
+  await signIn(page, "road01");
+  assert.equal(await page.getByTestId("title").inputValue(), "個人の下書き", "road01's own, back");
   await context.close();
 });

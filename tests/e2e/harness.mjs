@@ -247,28 +247,27 @@ export async function logRequest(page, { category = "road-pothole", title, descr
 }
 
 /**
- * What the device holds, read straight from its IndexedDB: each request's id, title and
- * sync state, and each photo's id, request, sha256, size and state.
+ * What the device holds for `staffId`, read straight from their IndexedDB as devtools
+ * would: the requests' ids (keys; the values are sealed), the photos' ids, request,
+ * sha256, size and state (in the clear, the photo itself sealed), and how many
+ * mutations wait in the outbox.
  */
-export function deviceRecords(page) {
+export function deviceRecords(page, staffId = "road01") {
   return page.evaluate(
-    () =>
+    (name) =>
       new Promise((ok, fail) => {
-        const open = indexedDB.open("koe");
+        const open = indexedDB.open(name);
         open.onerror = () => fail(open.error);
         open.onsuccess = () => {
           const db = open.result;
-          const tx = db.transaction(["requests", "photos"]);
-          const requests = tx.objectStore("requests").getAll();
+          const tx = db.transaction(["requests", "photos", "outbox"]);
+          const requests = tx.objectStore("requests").getAllKeys();
           const photos = tx.objectStore("photos").getAll();
+          const outbox = tx.objectStore("outbox").count();
           tx.oncomplete = () => {
             db.close();
             ok({
-              requests: requests.result.map((r) => ({
-                id: r.id,
-                title: r.request?.title ?? r.server?.title ?? "",
-                sync: r.sync?.state ?? null,
-              })),
+              requests: requests.result.map((id) => ({ id })),
               photos: photos.result.map((p) => ({
                 photo_id: p.photo_id,
                 request_id: p.request_id,
@@ -276,12 +275,78 @@ export function deviceRecords(page) {
                 size: p.size,
                 state: p.state,
               })),
+              outbox: outbox.result,
             });
           };
           tx.onerror = () => fail(tx.error);
         };
       }),
+    `koe.person.${staffId}`,
   );
+}
+
+/**
+ * Every value in every object store of every IndexedDB database of the page's origin,
+ * as text (sealed bytes as latin1), and localStorage: what someone with the device and
+ * devtools, but no password, can read.
+ */
+export function everythingStored(page) {
+  return page.evaluate(async () => {
+    const out = [];
+    const text = (v) => {
+      if (v instanceof Uint8Array) return new TextDecoder("utf-8", { fatal: false }).decode(v);
+      if (v instanceof Blob) return "";
+      try {
+        return JSON.stringify(v);
+      } catch {
+        return String(v);
+      }
+    };
+    for (const { name } of await indexedDB.databases()) {
+      const db = await new Promise((ok, fail) => {
+        const open = indexedDB.open(name);
+        open.onsuccess = () => ok(open.result);
+        open.onerror = () => fail(open.error);
+      });
+      for (const store of db.objectStoreNames) {
+        const values = await new Promise((ok, fail) => {
+          const get = db.transaction(store).objectStore(store).getAll();
+          get.onsuccess = () => ok(get.result);
+          get.onerror = () => fail(get.error);
+        });
+        for (const v of values) {
+          out.push(text(v));
+          // Photos: the blob's bytes too.
+          const blob = v && (v.sealed || v.blob);
+          if (blob instanceof Blob) out.push(new TextDecoder().decode(await blob.arrayBuffer()));
+        }
+      }
+      db.close();
+    }
+    for (let i = 0; i < localStorage.length; i++) {
+      const k = localStorage.key(i);
+      out.push(`${k}=${localStorage.getItem(k)}`);
+    }
+    return out.join("\n");
+  });
+}
+
+/**
+ * Waits until `staffId`'s kept draft holds at least `typed` (it is sealed, so its size
+ * tells: nonce and tag, then the JSON with the text in it, as hex).
+ */
+export async function waitForDraft(page, staffId, typed) {
+  const least = 2 * (28 + Buffer.byteLength(typed, "utf8"));
+  await page.waitForFunction(
+    ([key, n]) => (localStorage.getItem(key)?.length ?? 0) >= n,
+    [`koe.draft.${staffId}`, least],
+  );
+}
+
+/** After a reload or a new tab: the app opens locked; the person signs in again. */
+export async function signInAgain(page, staffId) {
+  await page.getByTestId("password").waitFor();
+  await signIn(page, staffId);
 }
 
 /** The ward record's API signed in as `staffId` (Playwright's request context, with its cookie). */

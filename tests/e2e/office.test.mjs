@@ -4,7 +4,7 @@
 // inspector sees no office panel. The list and the detail pass axe.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { seriousViolations, signIn, wardAndBrowser, wardApi } from "./harness.mjs";
+import { seriousViolations, signIn, wardAndBrowser, wardApi, signInAgain } from "./harness.mjs";
 
 const world = wardAndBrowser();
 
@@ -81,6 +81,7 @@ test("clerk filters, routes, assigns, answers and resolves; the inspector sees i
   assert.match(desk.url(), /#\/office\?status=new&category=road-pothole&q=/);
   assert.match(await desk.getByTestId("export-csv").getAttribute("href"), /^\/api\/exports\/requests\.csv\?status=new&category=road-pothole&q=/);
   await desk.reload();
+  await signInAgain(desk, "clerk01");
   await desk.locator(`[data-testid="office-request"][data-id="${id}"]`).waitFor();
   assert.equal(await desk.getByTestId("office-request").count(), 1);
   assert.equal(await desk.getByTestId("filter-category").inputValue(), "road-pothole");
@@ -226,6 +227,7 @@ test("a park inspector sees no office panel on a request shared with parks", asy
   // Even with the office's address typed in, the page says it is not theirs.
   await page.goto(`${world.ward.url}/#/office`);
   await page.reload();
+  await signInAgain(page, "park01");
   await page.getByText("区の一覧は事務職員・課長・管理者の画面です").waitFor();
   await context.close();
 });

@@ -3,7 +3,7 @@
 // complete and downscaled on the device.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { signIn, waitForOfflineReady, wardAndBrowser } from "./harness.mjs";
+import { signIn, waitForOfflineReady, wardAndBrowser, signInAgain } from "./harness.mjs";
 
 const world = wardAndBrowser();
 
@@ -66,6 +66,7 @@ test("photos added offline survive a reload and reach the ward record once each"
 
   // Reload with no network: the photos are still on the device.
   const reloaded = await page.reload();
+  await signInAgain(page, "road01");
   assert.ok(reloaded.fromServiceWorker(), "the app shell comes from the service worker");
   await page.getByTestId("nav-mine").click();
   await photoState.waitFor();

@@ -18,6 +18,8 @@ test("only one of two tabs pushes, and both show the request synced", async () =
 
   const second = await context.newPage();
   await second.goto(world.ward.url);
+  // A new tab opens locked: the key lives in each tab's memory only.
+  await signIn(second, "road01");
   await second.getByTestId("nav-mine").click();
   await second.getByTestId("mine-search").waitFor();
 
@@ -74,6 +76,8 @@ test("without Web Locks each tab syncs by itself, and the ward record still has 
   assert.equal(await first.evaluate(() => "locks" in navigator), false);
   const second = await context.newPage();
   await second.goto(world.ward.url);
+  // A new tab opens locked: the key lives in each tab's memory only.
+  await signIn(second, "road01");
   await second.getByTestId("nav-mine").click();
   await second.getByTestId("mine-search").waitFor();
 

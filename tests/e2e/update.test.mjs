@@ -20,6 +20,7 @@ import {
   waitForOfflineReady,
   wardApi,
   wardRequests,
+  waitForDraft,
 } from "./harness.mjs";
 
 // The ward record serves a copy of the built app, which the test "deploys" over.
@@ -63,7 +64,7 @@ test("a new app version while requests wait: announced, applied, nothing lost, n
   await page.getByTestId("category").selectOption("road-sign-mirror");
   await page.getByTestId("title").fill("更新テスト 入力中");
   await page.getByTestId("description").fill("標識が傾いている。途中まで入力。");
-  await page.waitForFunction(() => localStorage.getItem("koe.draft.road01")?.includes("途中まで入力"));
+  await waitForDraft(page, "road01", "更新テスト 入力中標識が傾いている。途中まで入力。");
   const waiting = await deviceRecords(page);
   assert.equal(waiting.requests.length, 2);
 
@@ -94,6 +95,8 @@ test("a new app version while requests wait: announced, applied, nothing lost, n
 
   // 更新する: the new worker takes over and the page reloads into it.
   await Promise.all([page.waitForEvent("load"), page.getByTestId("update-apply").click()]);
+  // The data key is in memory only: after the reload the inspector signs in again.
+  await signIn(page, "road01");
   await page.getByTestId("title").waitFor();
   // The new worker controls the page and, once activated, leaves only its own cache.
   await page.waitForFunction(
@@ -122,7 +125,7 @@ test("a new app version while requests wait: announced, applied, nothing lost, n
   await page.waitForFunction(
     () =>
       new Promise((ok) => {
-        const open = indexedDB.open("koe");
+        const open = indexedDB.open("koe.person.road01");
         open.onsuccess = () => {
           const db = open.result;
           const get = db.transaction("photos").objectStore("photos").getAll();

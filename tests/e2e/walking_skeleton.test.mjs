@@ -2,7 +2,7 @@
 // once online the request reaches the ward record, where the office clerk sees it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { goOffline, signIn, signedInDevice, wardAndBrowser } from "./harness.mjs";
+import { goOffline, signIn, signedInDevice, wardAndBrowser, signInAgain } from "./harness.mjs";
 
 const world = wardAndBrowser();
 
@@ -32,6 +32,7 @@ test("log a request offline, reload offline, sync online, office clerk sees it",
 
   // Reload with no network: the service worker serves the app, IndexedDB still has the request.
   const reloaded = await page.reload();
+  await signInAgain(page, "road01");
   assert.ok(reloaded.fromServiceWorker(), "the app shell comes from the service worker");
   await page.getByTestId("nav-mine").click();
   const again = page.locator(`[data-testid="my-request"][data-id="${id}"]`);
