@@ -183,6 +183,24 @@ test("three people on one tablet: each one's work stays theirs, sealed, and arri
   assert.equal(edited.length, 1, "the edit applied");
   assert.equal(edited[0].logged_by, "welfare01");
 
+  // road01 signs in offline, and meanwhile an administrator disables the account: at the
+  // next connection road01 is signed out, and nothing of theirs opens offline any more.
+  await page.getByTestId("sign-out").click();
+  await page.getByTestId("password").waitFor();
+  await browser.setOffline(true);
+  await signIn(page, "road01");
+  assert.equal((await admin.post("/api/admin/staff/road01/disable")).status(), 200);
+  await browser.setOffline(false);
+  await page.getByTestId("sign-in-message").filter({ hasText: "サインインを認めませんでした" }).waitFor({ timeout: 30_000 });
+  await browser.setOffline(true);
+  await page.getByTestId("staff-id").fill("road01");
+  await page.getByTestId("password").fill(DEMO_PASSWORD);
+  await page.getByTestId("sign-in").click();
+  await page.getByTestId("sign-in-message").filter({ hasText: "前回の接続で" }).waitFor();
+  await browser.setOffline(false);
+  assert.equal((await admin.post("/api/admin/staff/road01/enable")).status(), 200);
+  await signIn(page, "welfare01");
+
   // The tablet is lost: the administrator retires it; its session ends at once.
   const id = devices[0].client_id;
   assert.equal((await admin.post(`/api/admin/devices/${id}/retire`)).status(), 200);
