@@ -19,7 +19,11 @@ fn now() -> f64 {
 #[wasm_bindgen_test]
 fn sealing_one_request_and_one_photo() {
     let key = SealKey::from_bytes(&[7; 32]);
-    let r = device::logged_request("独居高齢者の見守り", &"介護の相談。".repeat(40), Urgency::High);
+    let r = device::logged_request(
+        "独居高齢者の見守り",
+        &"介護の相談。".repeat(40),
+        Urgency::High,
+    );
     let local = LocalRequest::logged_by(r, Some("welfare01"));
     let json_len = serde_json::to_vec(&local).map(|v| v.len()).unwrap_or(0);
     let rounds = 200;
