@@ -13,6 +13,17 @@ use crate::i18n::{format_time, use_i18n, Msg};
 #[component]
 pub fn AdminDevices() -> impl IntoView {
     let i18n = use_i18n();
+    let app = crate::state::use_app();
+    // Which of them is the one in the administrator's hands.
+    let this_device = LocalResource::new(move || {
+        let device = app.device.get();
+        async move {
+            match device {
+                Some(d) => d.client_id().await.ok(),
+                None => None,
+            }
+        }
+    });
     let reload = RwSignal::new(0u32);
     let asking = RwSignal::new(None::<uuid::Uuid>);
     let problem = RwSignal::new(None::<Bilingual>);
@@ -44,17 +55,22 @@ pub fn AdminDevices() -> impl IntoView {
                     .text(i18n.lang())
                     .replacen("{}", &p.waiting_mutations.to_string(), 1)
                     .replacen("{}", &p.waiting_photos.to_string(), 1);
+                let waits = p.waiting_mutations + p.waiting_photos > 0;
                 view! {
                     <li data-testid="device-person" data-staff=p.staff_id.clone()>
-                        {format!("{}（{}）", p.name, p.staff_id)}" — "
-                        {format_time(p.last_signed_in_at as f64)}" · "{waiting}
+                        <span class="device-person-name">{format!("{}（{}）", p.name, p.staff_id)}</span>
+                        " "{format_time(p.last_signed_in_at as f64)}" "
+                        <span class:device-waiting=waits>{waiting}</span>
                     </li>
                 }
             })
             .collect_view();
         view! {
             <li class="device-card" data-testid="device" data-id=id.to_string()>
-                <h3>{move || i18n.t(Msg::DevicesDevice)}" "{short.clone()}</h3>
+                <h3>
+                    {move || i18n.t(Msg::DevicesDevice)}" "{short.clone()}
+                    {move || (this_device.get().flatten() == Some(id)).then(|| i18n.t(Msg::DevicesThisOne))}
+                </h3>
                 <p>
                     {move || i18n.t(Msg::DevicesLastSeen)}": "{format_time(d.last_seen_at as f64)}
                 </p>

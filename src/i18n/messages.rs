@@ -70,7 +70,7 @@ messages! {
     SigningIn => "サインイン中…", "Signing in…";
     SignInMissing => "職員番号とパスワードを入力してください。", "Enter your staff ID and password.";
     SignInNeedsConnection => "この端末で初めてのサインインにはネットワーク接続が必要です。接続してからもう一度お試しください。", "Your first sign-in on this device needs a connection. Connect and try again.";
-    SignInIntro2 => "この端末で一度オンラインでサインインした人は、電波がなくてもパスワードでサインインできます。あなたの記録はあなたのパスワードでしか開けません。", "Anyone who signed in on this device online once can sign in with no signal. Your records open only with your password.";
+    SignInIntro2 => "この端末に残るあなたの記録は、あなたのパスワードでしか開けません。", "Your records on this device open only with your password.";
     WrongPassword => "職員IDまたはパスワードが違います。確かめてもう一度入力してください。", "The staff id or password is wrong. Check them and try again.";
     OfflineWait => "パスワードの誤りが続いたため、約{}分後にもう一度お試しください。", "Too many wrong passwords. Try again in about {} minutes.";
     OfflineTooMany => "パスワードの誤りが続いたため、電波のある所でサインインしてください。", "Too many wrong passwords. Sign in where there is a connection.";
@@ -93,6 +93,7 @@ messages! {
     DevicesRetire => "使用停止にする", "Retire this device";
     DevicesRetireConfirm => "この端末を使用停止にしますか。端末に残っている未送信の記録は送られなくなります。", "Retire this device? Work still waiting on it will not be sent.";
     DevicesRetired => "使用停止", "Retired";
+    DevicesThisOne => "（この端末）", " (this device)";
     AdminActDeviceRetire => "端末の使用停止", "Device retired";
 
     CaptureTitle => "新規受付", "New request";

@@ -15,11 +15,12 @@
 //                pause: filtering the in-memory list and rendering the first page).
 //  show more     From さらに表示 to 100 rows shown.
 //
-// The requests are copies of one logged through the form, written straight into the
-// device's IndexedDB (the `requests` store) with varied titles, places, categories, dates
-// and states, so they are read exactly as the app stores them.
+// One request is logged through the form; the rest are logged by the same person through
+// the ward record's API and pulled, so they sit in their sealed database as the app keeps
+// them (and are opened, as every read does).
 import { cpus, totalmem } from "node:os";
-import { launchBrowser, logRequest, signIn, startWardRecord } from "./harness.mjs";
+import { randomBytes, randomUUID } from "node:crypto";
+import { launchBrowser, logRequest, signIn, startWardRecord, wardApi } from "./harness.mjs";
 
 const COUNT = Number(process.argv[2] || 3000);
 const RUNS = Number(process.argv[3] || 10);
@@ -30,45 +31,50 @@ function stats(values) {
   return { median: at(0.5), p95: at(0.95), min: sorted[0], max: sorted[sorted.length - 1] };
 }
 
-/** Copies of the stored request `template`, `count` of them, in one transaction. */
-function seed({ count, categories }) {
+/**
+ * `count` requests logged by road01 through the ward record's API (pushes of 500, from
+ * another device of theirs), with varied titles, places, categories and dates: the app
+ * pulls them into road01's sealed database, so they are read exactly as it stores them.
+ */
+async function seed(api, { count, categories }) {
   const words = ["街路灯", "歩道の段差", "公園のベンチ", "不法投棄", "道路の陥没", "側溝のふた", "落書き", "樹木の枝"];
   const towns = ["溝口", "久本", "二子", "下作延", "末長", "新作", "梶ケ谷", "久地"];
   const marks = ["郵便局の前", "ＡＢＣマンション", "小学校の裏", "駅の北口", "コンビニの角", "バス停"];
-  return new Promise((ok, fail) => {
-    const open = indexedDB.open("koe");
-    open.onerror = () => fail(open.error);
-    open.onsuccess = () => {
-      const db = open.result;
-      const read = db.transaction("requests").objectStore("requests").getAll();
-      read.onsuccess = () => {
-        const template = read.result[0];
-        const tx = db.transaction("requests", "readwrite");
-        const store = tx.objectStore("requests");
-        const now = Date.now();
-        for (let i = 0; i < count; i++) {
-          const r = structuredClone(template);
-          const id = crypto.randomUUID();
-          r.id = id;
-          r.request.id = id;
-          r.request.category = categories[i % categories.length];
-          r.request.title = `${words[i % words.length]} ${i}`;
-          r.request.description = `${towns[(i * 7) % towns.length]}で${words[(i * 3) % words.length]}の相談（${i}）`;
-          r.request.place.address = `高津区${towns[i % towns.length]}${(i % 9) + 1}-${(i % 23) + 1}`;
-          r.request.place.landmark = marks[i % marks.length];
-          r.request.logged_at = now - i * 3_600_000 * 5;
-          r.sync = i % 10 === 0 ? { state: "waiting" } : { state: "synced", version: i + 1 };
-          r.server = null;
-          store.put(r, id);
-        }
-        tx.oncomplete = () => {
-          db.close();
-          ok(count);
-        };
-        tx.onerror = () => fail(tx.error);
-      };
-    };
-  });
+  const client_id = randomUUID();
+  const now = Date.now();
+  for (let start = 0; start < count; start += 500) {
+    const mutations = [];
+    for (let i = start; i < Math.min(count, start + 500); i++) {
+      mutations.push({
+        id: i + 1,
+        author: "road01",
+        type: "create_request",
+        request: {
+            id: uuidv7(now - i * 3_600_000 * 5),
+            category: categories[i % categories.length],
+            title: `${words[i % words.length]} ${i}`,
+            description: `${towns[(i * 7) % towns.length]}で${words[(i * 3) % words.length]}の相談（${i}）`,
+            place: { address: `高津区${towns[i % towns.length]}${(i % 9) + 1}-${(i % 23) + 1}`, landmark: marks[i % marks.length] },
+            urgency: "medium",
+            logged_at: now - i * 3_600_000 * 5,
+        },
+      });
+    }
+    const res = await api.post("/api/sync/push", { data: { client_id, mutations } });
+    if (!res.ok()) throw new Error(`push: ${res.status()} ${await res.text()}`);
+    const refused = (await res.json()).outcomes.filter((o) => o.outcome !== "applied");
+    if (refused.length > 0) throw new Error(`refused: ${JSON.stringify(refused[0])}`);
+  }
+}
+
+/** A UUIDv7 for time `ms` (the ids the app makes). */
+function uuidv7(ms) {
+  const b = randomBytes(16);
+  b.writeUIntBE(ms, 0, 6);
+  b[6] = (b[6] & 0x0f) | 0x70;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = b.toString("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 /** In the page: runs `act`, then resolves with the ms until `done()` holds and a frame passed. */
@@ -105,9 +111,14 @@ try {
   const categories = await page.evaluate(() =>
     [...document.querySelectorAll('[data-testid="category"] optgroup:not([data-testid]) option')].map((o) => o.value),
   );
-  // The copies have no outbox entries: nothing of them is sent.
-  await logRequest(page, { title: "ひな形", address: "高津区溝口1-1" });
-  await page.evaluate(seed, { count: COUNT - 1, categories });
+  await logRequest(page, { title: "この端末で受付", address: "高津区溝口1-1" });
+  const api = await wardApi(ward.url, "road01");
+  await seed(api, { count: COUNT - 1, categories });
+  await api.dispose();
+  // The app pulls them all before anything is timed.
+  await page.getByTestId("sync-now").click();
+  await page.getByTestId("nav-mine").click();
+  await page.locator(`[data-testid="mine-count"][data-count="${COUNT}"]`).waitFor({ timeout: 120_000 });
 
   const open = [];
   const reopen = [];
@@ -117,8 +128,9 @@ try {
   const listShown =
     "return document.querySelector('[data-testid=\"mine-count\"]') && document.querySelectorAll('[data-testid=\"my-request\"]').length >= 50;";
   for (let run = 0; run < RUNS; run++) {
-    // A fresh start of the app: nothing read yet.
+    // A fresh start of the app: nothing read yet (signing in again opens the database).
     await page.reload();
+    await signIn(page, "road01");
     await page.getByTestId("category").waitFor();
     await page.waitForTimeout(2500);
     open.push(await timeIt(page, "document.querySelector('[data-testid=\"nav-mine\"]').click();", listShown));
