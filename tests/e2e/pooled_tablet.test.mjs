@@ -199,6 +199,12 @@ test("three people on one tablet: each one's work stays theirs, sealed, and arri
   await page.getByTestId("sign-in-message").filter({ hasText: "前回の接続で" }).waitFor();
   await browser.setOffline(false);
   assert.equal((await admin.post("/api/admin/staff/road01/enable")).status(), 200);
+  // Enabled again: an online sign-in opens road01's records again (through the ward key).
+  await signIn(page, "road01");
+  await page.getByTestId("nav-mine").click();
+  await page.getByTestId("my-request").filter({ hasText: ROAD[1] }).waitFor();
+  await page.getByTestId("sign-out").click();
+  await page.getByTestId("password").waitFor();
   await signIn(page, "welfare01");
 
   // The tablet is lost: the administrator retires it; its session ends at once.
