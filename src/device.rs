@@ -9,14 +9,12 @@
 //! the copies of requests pulled from the ward record (they come again with the next
 //! pull); another person's waiting work stays until they sign in.
 
-use std::collections::HashSet;
-
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use js_sys::{Object, Reflect};
 use koe_core::api::Me;
-use koe_core::device::{LocalRequest, SyncState};
+use koe_core::device::{legacy_plan, LegacyPhoto, LocalRequest};
 use koe_core::vault::Keyring;
 use koe_core::Mutation;
 use serde::{Deserialize, Serialize};
@@ -110,12 +108,7 @@ impl Device {
     /// Everyone who signed in here.
     pub async fn people(&self) -> Result<Vec<Person>, StoreError> {
         let tx = self.db.transaction(PEOPLE).build()?;
-        Ok(tx
-            .object_store(PEOPLE)?
-            .get_all::<Person>()
-            .serde()?
-            .await?
-            .collect::<Result<Vec<_>, _>>()?)
+        all_in_clear(&tx, PEOPLE).await
     }
 
     pub async fn put_person(&self, person: &Person) -> Result<(), StoreError> {
@@ -165,18 +158,8 @@ impl Device {
             .db
             .transaction([REQUESTS, OUTBOX, PHOTOS, META])
             .build()?;
-        let mutations: Vec<Mutation> = tx
-            .object_store(OUTBOX)?
-            .get_all::<Mutation>()
-            .serde()?
-            .await?
-            .collect::<Result<Vec<_>, _>>()?;
-        let requests: Vec<LocalRequest> = tx
-            .object_store(REQUESTS)?
-            .get_all::<LocalRequest>()
-            .serde()?
-            .await?
-            .collect::<Result<Vec<_>, _>>()?;
+        let mutations: Vec<Mutation> = all_in_clear(&tx, OUTBOX).await?;
+        let requests: Vec<LocalRequest> = all_in_clear(&tx, REQUESTS).await?;
         let photos: Vec<Object> = tx
             .object_store(PHOTOS)?
             .get_all::<Object>()
@@ -254,11 +237,17 @@ impl Device {
     }
 }
 
-/// What the legacy plan needs of a photo row.
-pub struct LegacyPhoto {
-    pub photo_id: Uuid,
-    pub request_id: Uuid,
-    pub pending: bool,
+/// Every value of object store `name` (this database keeps its values in the clear).
+async fn all_in_clear<T: serde::de::DeserializeOwned>(
+    tx: &indexed_db_futures::transaction::Transaction<'_>,
+    name: &str,
+) -> Result<Vec<T>, StoreError> {
+    Ok(tx
+        .object_store(name)?
+        .get_all::<T>()
+        .serde()?
+        .await?
+        .collect::<Result<Vec<_>, _>>()?)
 }
 
 fn photo_facts(photos: &[Object]) -> Result<Vec<LegacyPhoto>, StoreError> {
@@ -272,62 +261,6 @@ fn photo_facts(photos: &[Object]) -> Result<Vec<LegacyPhoto>, StoreError> {
             })
         })
         .collect()
-}
-
-/// Which legacy entries are `staff_id`'s to take, and which are nobody's waiting work.
-#[derive(Debug, Default, PartialEq)]
-pub struct LegacyPlan {
-    /// Their mutations (theirs, or queued before authors were kept).
-    pub mutations: HashSet<u64>,
-    /// Requests they take with them: those their mutations are about, and those they
-    /// logged that still need them (a photo to send, a refusal or conflict to read).
-    pub requests: HashSet<Uuid>,
-    /// Copies of the ward record's requests no one's work needs: dropped.
-    pub pulled: HashSet<Uuid>,
-    pub pulled_photos: HashSet<Uuid>,
-}
-
-pub fn legacy_plan(
-    mutations: &[Mutation],
-    requests: &[LocalRequest],
-    photos: &[LegacyPhoto],
-    staff_id: &str,
-) -> LegacyPlan {
-    let mut plan = LegacyPlan::default();
-    let mut others_need = HashSet::new();
-    for m in mutations {
-        if m.pushed_by(staff_id) {
-            plan.mutations.insert(m.id);
-            plan.requests.insert(m.kind.request_id());
-        } else {
-            others_need.insert(m.kind.request_id());
-        }
-    }
-    let pending: HashSet<Uuid> = photos
-        .iter()
-        .filter(|p| p.pending)
-        .map(|p| p.request_id)
-        .collect();
-    for r in requests {
-        let needs_person = pending.contains(&r.id)
-            || !r.conflicts.is_empty()
-            || matches!(r.sync, SyncState::Rejected { .. } | SyncState::Waiting);
-        let logged_by_them = r.logged_by.as_deref().is_none_or(|by| by == staff_id);
-        if plan.requests.contains(&r.id) {
-            continue;
-        }
-        if needs_person && logged_by_them && !others_need.contains(&r.id) {
-            plan.requests.insert(r.id);
-        } else if !needs_person && !others_need.contains(&r.id) {
-            plan.pulled.insert(r.id);
-        }
-    }
-    for p in photos {
-        if plan.pulled.contains(&p.request_id) && !p.pending {
-            plan.pulled_photos.insert(p.photo_id);
-        }
-    }
-    plan
 }
 
 /// A person's waiting work (mutations, photos to send), counted without opening it:

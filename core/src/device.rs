@@ -644,6 +644,73 @@ pub mod fixtures {
     }
 }
 
+// Work an earlier version of the app kept for everyone, unsealed, in the device's one
+// database: whose is it, at a sign-in (the app's `Device::adopt_legacy` moves it).
+
+/// What the legacy plan needs of a photo row.
+pub struct LegacyPhoto {
+    pub photo_id: Uuid,
+    pub request_id: Uuid,
+    pub pending: bool,
+}
+
+/// Which legacy entries are `staff_id`'s to take, and which are nobody's waiting work.
+#[derive(Debug, Default, PartialEq)]
+pub struct LegacyPlan {
+    /// Their mutations (theirs, or queued before authors were kept).
+    pub mutations: std::collections::HashSet<u64>,
+    /// Requests they take with them: those their mutations are about, and those they
+    /// logged that still need them (a photo to send, a refusal or conflict to read).
+    pub requests: std::collections::HashSet<Uuid>,
+    /// Copies of the ward record's requests no one's work needs: dropped.
+    pub pulled: std::collections::HashSet<Uuid>,
+    pub pulled_photos: std::collections::HashSet<Uuid>,
+}
+
+pub fn legacy_plan(
+    mutations: &[Mutation],
+    requests: &[LocalRequest],
+    photos: &[LegacyPhoto],
+    staff_id: &str,
+) -> LegacyPlan {
+    use std::collections::HashSet;
+    let mut plan = LegacyPlan::default();
+    let mut others_need = HashSet::new();
+    for m in mutations {
+        if m.pushed_by(staff_id) {
+            plan.mutations.insert(m.id);
+            plan.requests.insert(m.kind.request_id());
+        } else {
+            others_need.insert(m.kind.request_id());
+        }
+    }
+    let pending: HashSet<Uuid> = photos
+        .iter()
+        .filter(|p| p.pending)
+        .map(|p| p.request_id)
+        .collect();
+    for r in requests {
+        let needs_person = pending.contains(&r.id)
+            || !r.conflicts.is_empty()
+            || matches!(r.sync, SyncState::Rejected { .. } | SyncState::Waiting);
+        let logged_by_them = r.logged_by.as_deref().is_none_or(|by| by == staff_id);
+        if plan.requests.contains(&r.id) {
+            continue;
+        }
+        if needs_person && logged_by_them && !others_need.contains(&r.id) {
+            plan.requests.insert(r.id);
+        } else if !needs_person && !others_need.contains(&r.id) {
+            plan.pulled.insert(r.id);
+        }
+    }
+    for p in photos {
+        if plan.pulled.contains(&p.request_id) && !p.pending {
+            plan.pulled_photos.insert(p.photo_id);
+        }
+    }
+    plan
+}
+
 #[cfg(test)]
 mod tests {
     use super::fixtures::*;
@@ -921,5 +988,59 @@ mod tests {
         newest_first(&mut list);
         let titles: Vec<_> = list.iter().filter_map(|l| l.title()).collect();
         assert_eq!(titles, ["c", "b", "a"]);
+    }
+
+    #[test]
+    fn legacy_work_goes_to_its_author_and_pulled_copies_are_dropped() {
+        use crate::{Mutation, MutationKind};
+        let mine = fixtures::new_request(1, "道路の穴");
+        let theirs = fixtures::new_request(2, "見守り");
+        let unattributed = fixtures::new_request(3, "古い受付");
+        let pulled = fixtures::new_request(4, "他課の受付");
+        let create = |id: u64, r: &crate::NewRequest, author: Option<&str>| Mutation {
+            id,
+            author: author.map(str::to_owned),
+            kind: MutationKind::CreateRequest { request: r.clone() },
+        };
+        let mutations = [
+            create(1, &mine, Some("road01")),
+            create(2, &theirs, Some("welfare01")),
+            create(3, &unattributed, None),
+        ];
+        let mut synced = LocalRequest::logged_by(pulled.clone(), Some("park01"));
+        synced.sync = SyncState::Synced { version: 4 };
+        let requests = [
+            LocalRequest::logged_by(mine.clone(), Some("road01")),
+            LocalRequest::logged_by(theirs.clone(), Some("welfare01")),
+            LocalRequest::logged_by(unattributed.clone(), None),
+            synced,
+        ];
+        let photos = [
+            LegacyPhoto {
+                photo_id: Uuid::from_u128(1),
+                request_id: mine.id,
+                pending: true,
+            },
+            LegacyPhoto {
+                photo_id: Uuid::from_u128(2),
+                request_id: pulled.id,
+                pending: false,
+            },
+        ];
+        let plan = legacy_plan(&mutations, &requests, &photos, "road01");
+        assert_eq!(plan.mutations, [1, 3].into_iter().collect());
+        assert_eq!(
+            plan.requests,
+            [mine.id, unattributed.id].into_iter().collect()
+        );
+        assert_eq!(plan.pulled, [pulled.id].into_iter().collect());
+        assert_eq!(
+            plan.pulled_photos,
+            [Uuid::from_u128(2)].into_iter().collect()
+        );
+        // welfare01's stays: theirs to take.
+        let theirs_plan = legacy_plan(&mutations, &requests, &photos, "welfare01");
+        assert!(theirs_plan.requests.contains(&theirs.id));
+        assert!(!theirs_plan.requests.contains(&mine.id));
     }
 }
