@@ -40,6 +40,8 @@ pub fn SignInPage() -> impl IntoView {
             return;
         }
         let Some(device) = app.device.get_untracked() else {
+            // The device's storage did not open (the banner says why): nothing to sign in to.
+            problem.set(Some(Msg::ErrStoreUnavailable.bilingual()));
             return;
         };
         busy.set(true);

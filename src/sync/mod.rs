@@ -48,6 +48,9 @@ impl From<ApiError> for SyncError {
         match e {
             ApiError::Unreachable => Self::Unreachable,
             ApiError::SignedOut => Self::SignedOut,
+            // The browser's session is someone else's now (another tab signed another
+            // person in): nothing was stored; this person signs in again to send theirs.
+            ApiError::Refused { body, .. } if body.code == "author_mismatch" => Self::SignedOut,
             other => Self::Failed(other.message()),
         }
     }
@@ -376,5 +379,26 @@ where
         (Ok(_), None) => None,
         // The sync itself failed midway: treat it as leaving something waiting.
         (Err(_), None) => Some(true),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn a_session_of_someone_else_asks_to_sign_in_again() {
+        let mismatch =
+            r#"{"code":"author_mismatch","message":{"ja":"別の人","en":"someone else"}}"#;
+        assert_eq!(
+            SyncError::from(api::error_from(403, mismatch)),
+            SyncError::SignedOut
+        );
+        let retired = r#"{"code":"device_retired","message":{"ja":"使用停止","en":"retired"}}"#;
+        assert!(matches!(
+            SyncError::from(api::error_from(403, retired)),
+            SyncError::Failed(m) if m.ja == "使用停止"
+        ));
     }
 }
