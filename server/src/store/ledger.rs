@@ -51,8 +51,14 @@ pub trait Ledger: Send + Sync {
     /// The times of a key's failed sign-ins after `since`, oldest first.
     async fn sign_in_failures(&self, key: &str, since: i64) -> StoreResult<Vec<i64>>;
 
-    /// Records a failed sign-in under each key.
-    async fn record_sign_in_failure(&self, keys: &[String], at: i64) -> StoreResult<()>;
+    /// Records a sign-in attempt as failed under each key, before its password is
+    /// checked: counted at once, so parallel guesses can not all slip past the limit.
+    /// Answers the rows' ids, for [`Store::release_sign_in_attempt`].
+    async fn record_sign_in_failure(&self, keys: &[String], at: i64) -> StoreResult<Vec<String>>;
+
+    /// Takes back an attempt recorded by `record_sign_in_failure` that was not a
+    /// failure after all (refused before its check, or signed in).
+    async fn release_sign_in_attempt(&self, ids: &[String]) -> StoreResult<()>;
 
     /// Forgets a key's failures (after a successful sign-in).
     async fn clear_sign_in_failures(&self, key: &str) -> StoreResult<()>;
@@ -459,12 +465,26 @@ impl Ledger for SqlStore {
         .await?)
     }
 
-    async fn record_sign_in_failure(&self, keys: &[String], at: i64) -> StoreResult<()> {
+    async fn record_sign_in_failure(&self, keys: &[String], at: i64) -> StoreResult<Vec<String>> {
+        // One statement each, committed at once: whoever counts after this sees it.
+        let mut ids = Vec::with_capacity(keys.len());
         for key in keys {
+            let id = random_id();
             sqlx::query("INSERT INTO sign_in_failures (id, key, at) VALUES ($1, $2, $3)")
-                .bind(random_id())
+                .bind(id.as_str())
                 .bind(key.as_str())
                 .bind(at)
+                .execute(self.pool())
+                .await?;
+            ids.push(id);
+        }
+        Ok(ids)
+    }
+
+    async fn release_sign_in_attempt(&self, ids: &[String]) -> StoreResult<()> {
+        for id in ids {
+            sqlx::query("DELETE FROM sign_in_failures WHERE id = $1")
+                .bind(id.as_str())
                 .execute(self.pool())
                 .await?;
         }
