@@ -305,9 +305,9 @@ pub fn new_device_key() -> String {
     base64(&bytes)
 }
 
-/// Standard base64 (RFC 4648, with padding). Written out rather than a crate for the one
-/// 32-byte key it encodes.
-fn base64(bytes: &[u8]) -> String {
+/// Standard base64 (RFC 4648, with padding). Written out rather than a crate for the
+/// device keys and the page's script hashes.
+pub fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
