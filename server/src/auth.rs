@@ -337,10 +337,38 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The cookie's name when served over HTTPS: `__Host-` makes the browser take it only
+/// with `Secure`, `Path=/` and no `Domain`, so another host of the city's domain can not
+/// set one for Koe.
+pub const SECURE_COOKIE_NAME: &str = "__Host-koe_session";
+
+/// `KOE_SECURE_COOKIE=1`: the ward record is reached over HTTPS (itself, or behind a TLS
+/// proxy). Read once.
+pub fn secure_cookie() -> bool {
+    static SECURE: OnceLock<bool> = OnceLock::new();
+    *SECURE.get_or_init(|| {
+        std::env::var("KOE_SECURE_COOKIE").is_ok_and(|v| matches!(v.trim(), "1" | "true"))
+    })
+}
+
+fn cookie_attributes(secure: bool) -> (&'static str, &'static str) {
+    if secure {
+        (SECURE_COOKIE_NAME, "; Secure")
+    } else {
+        (COOKIE_NAME, "")
+    }
+}
+
 /// `Set-Cookie` for a new session.
 pub fn session_cookie(token: &str) -> HeaderValue {
+    session_cookie_for(token, secure_cookie())
+}
+
+/// `Set-Cookie` for a new session, `Secure` and `__Host-` or not.
+pub fn session_cookie_for(token: &str, secure: bool) -> HeaderValue {
+    let (name, flag) = cookie_attributes(secure);
     let value = format!(
-        "{COOKIE_NAME}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={SESSION_SECONDS}"
+        "{name}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={SESSION_SECONDS}{flag}"
     );
     HeaderValue::from_str(&value)
         .unwrap_or_else(|_| HeaderValue::from_static("koe_session=; Path=/"))
@@ -348,18 +376,33 @@ pub fn session_cookie(token: &str) -> HeaderValue {
 
 /// `Set-Cookie` that removes the session cookie.
 pub fn cleared_cookie() -> HeaderValue {
-    HeaderValue::from_static("koe_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0")
+    cleared_cookie_for(secure_cookie())
+}
+
+pub fn cleared_cookie_for(secure: bool) -> HeaderValue {
+    if secure {
+        HeaderValue::from_static(
+            "__Host-koe_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0; Secure",
+        )
+    } else {
+        HeaderValue::from_static("koe_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0")
+    }
 }
 
 /// The session token in the request's cookies, if any.
 pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
+    token_named(headers, cookie_attributes(secure_cookie()).0)
+}
+
+/// The token in the cookie of this name: over HTTPS only the `__Host-` one counts.
+pub fn token_named(headers: &HeaderMap, cookie: &str) -> Option<String> {
     headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, value)| *name == COOKIE_NAME && !value.is_empty())
+        .find(|(name, value)| *name == cookie && !value.is_empty())
         .map(|(_, value)| value.to_string())
 }
 
@@ -466,6 +509,27 @@ mod tests {
         assert_eq!(token_from_headers(&h).as_deref(), Some("abc"));
         h.insert(COOKIE, HeaderValue::from_static("koe_session="));
         assert_eq!(token_from_headers(&h), None);
+    }
+
+    #[test]
+    fn over_https_the_cookie_is_secure_and_host_only() {
+        let set = session_cookie_for("abc", true);
+        let set = set.to_str().unwrap();
+        assert!(set.starts_with("__Host-koe_session=abc;"), "{set}");
+        assert!(set.contains("; Secure") && set.contains("Path=/"), "{set}");
+        assert!(!set.contains("Domain"), "{set}");
+        let plain = session_cookie_for("abc", false);
+        assert!(!plain.to_str().unwrap().contains("Secure"));
+        assert!(cleared_cookie_for(true)
+            .to_str()
+            .unwrap()
+            .starts_with("__Host-koe_session=;"));
+        // Over HTTPS a cookie without the prefix (set by another host) is not taken.
+        let mut h = HeaderMap::new();
+        h.insert(COOKIE, HeaderValue::from_static("koe_session=planted"));
+        assert_eq!(token_named(&h, SECURE_COOKIE_NAME), None);
+        h.insert(COOKIE, HeaderValue::from_static("__Host-koe_session=real"));
+        assert_eq!(token_named(&h, SECURE_COOKIE_NAME).as_deref(), Some("real"));
     }
 
     #[test]
