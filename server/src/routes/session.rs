@@ -137,23 +137,30 @@ pub async fn sign_in(
     if let Some(ip) = ip {
         keys.push(format!("ip:{ip}"));
     }
-    // The attempt is counted as a failure before its password is checked, and then the
-    // count read: of attempts in parallel only the first `max` see room, so no more than
-    // that are checked, on one instance or several.
-    let attempt = state.store.record_sign_in_failure(&keys, now).await?;
-    let mut locked = None;
-    for (key, max) in keys.iter().zip([MAX_FAILURES, MAX_FAILURES_PER_ADDRESS]) {
-        let failures = state
-            .store
-            .sign_in_failures(key, now - FAILURE_WINDOW_MS)
-            .await?;
-        // This attempt is among them: locked when the others already reach `max`.
-        locked = locked.max(locked_until(&failures, max + 1));
-    }
-    if let Some(retry_at) = locked {
-        state.store.release_sign_in_attempt(&attempt).await?;
-        return Ok(too_many_attempts(retry_at, now));
-    }
+    // The attempt is counted as a failure before its password is checked, one attempt
+    // at a time per key: of attempts in parallel only those that find room are checked,
+    // on one instance or several.
+    let limits: Vec<(String, usize)> = keys
+        .iter()
+        .cloned()
+        .zip([MAX_FAILURES, MAX_FAILURES_PER_ADDRESS])
+        .collect();
+    let attempt = match state
+        .store
+        .reserve_sign_in_attempt(&limits, now, now - FAILURE_WINDOW_MS)
+        .await?
+    {
+        Ok(ids) => ids,
+        Err(failures) => {
+            let retry_at = limits
+                .iter()
+                .zip(&failures)
+                .filter_map(|((_, max), f)| locked_until(f, *max))
+                .max()
+                .unwrap_or(now + FAILURE_WINDOW_MS);
+            return Ok(too_many_attempts(retry_at, now));
+        }
+    };
     let creds = state.store.credentials(staff_id).await?;
     let stored = creds
         .as_ref()
