@@ -7,6 +7,9 @@
 //! | `KOE_DATA` | `data` | directory for the SQLite database (created if missing) |
 //! | `DATABASE_URL` | `sqlite://<KOE_DATA>/koe.db` | `sqlite://…` or `postgres://…` |
 //! | `KOE_DEMO_PASSWORD` | unset | at first start, every demo staff member gets this password instead of a random one |
+//! | `KOE_TRUST_FORWARDED` | unset | `1`: the client address is the last of `X-Forwarded-For` (`routes::session`) |
+//! | `KOE_SECURE_COOKIE` | unset | `1`: HTTPS, the cookie is `__Host-koe_session; Secure` (`auth`) |
+//! | `KOE_PUBLIC_ORIGIN` | unset | the app's own origin for the cross-site check; unset: the `Host` (`routes::guard`) |
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

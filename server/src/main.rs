@@ -42,6 +42,8 @@ async fn run() -> Result<(), String> {
     })?;
     let store: Arc<dyn Store> = Arc::new(store);
     let passwords = Passwords::default();
+    // The dummy hash for unknown ids, made now rather than by the first one's sign-in.
+    passwords.warm().await;
 
     let choice = match &config.demo_password {
         Some(p) => DemoPasswords::Fixed(p.clone()),

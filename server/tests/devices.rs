@@ -544,13 +544,14 @@ async fn a_ward_record_upgraded_from_schema_8_keeps_its_devices_and_sessions(t: 
         router: koe_server::app(koe_server::AppState {
             store: store.clone(),
             dist: t.dist.clone(),
-            passwords: koe_server::auth::Passwords::for_tests(),
+            passwords: t.passwords.clone(),
             photos: koe_server::blob::PhotoBlobs::new(&t.photos),
         }),
         store,
         dist: t.dist.clone(),
         photos: t.photos.clone(),
         url: t.url.clone(),
+        passwords: t.passwords.clone(),
     };
     assert_eq!(up.session_status(&road).await, StatusCode::OK);
     let admin = up.sign_in("admin01").await;

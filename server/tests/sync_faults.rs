@@ -244,13 +244,14 @@ async fn a_ward_record_upgraded_from_the_high_water_mark_replays_what_it_applied
         router: koe_server::app(koe_server::AppState {
             store: store.clone(),
             dist: t.dist.clone(),
-            passwords: koe_server::auth::Passwords::for_tests(),
+            passwords: t.passwords.clone(),
             photos: koe_server::blob::PhotoBlobs::new(&t.photos),
         }),
         store,
         dist: t.dist.clone(),
         photos: t.photos.clone(),
         url: t.url.clone(),
+        passwords: t.passwords.clone(),
     };
     let again = upgraded.push(&road, device, &batch).await;
     assert_eq!(again.outcomes[0].outcome, Outcome::Applied { version });

@@ -6,9 +6,10 @@
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
@@ -49,7 +50,47 @@ pub async fn serve_app(State(state): State<AppState>, req: Request) -> Response 
     let policy = cache_policy(&path, is_html);
     res.headers_mut()
         .insert(CACHE_CONTROL, HeaderValue::from_static(policy));
+    if is_html {
+        // Every HTML answer is index.html (the single-page fallback).
+        let page = tokio::fs::read_to_string(&index).await.unwrap_or_default();
+        if let Ok(csp) = HeaderValue::from_str(&app_csp(&page)) {
+            res.headers_mut().insert(CONTENT_SECURITY_POLICY, csp);
+        }
+    }
     res
+}
+
+/// The page's Content-Security-Policy. Scripts: the app's own files, its wasm
+/// (`'wasm-unsafe-eval'`), and exactly the inline scripts of this build of index.html by
+/// their hash (Trunk writes one, the module that starts the wasm; its text names the
+/// build's hashed files, so the hash is taken from the page served). Styles may be inline:
+/// the app sets a `style` attribute (a chart's colours). Photos show from `blob:` URLs.
+pub fn app_csp(page: &str) -> String {
+    let hashes: String = inline_scripts(page)
+        .map(|text| {
+            format!(
+                " 'sha256-{}'",
+                crate::auth::base64(&Sha256::digest(text.as_bytes()))
+            )
+        })
+        .collect();
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; connect-src 'self'; \
+         worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// The text of each `<script>` without a `src`, as the browser hashes it.
+fn inline_scripts(page: &str) -> impl Iterator<Item = &str> {
+    page.split("<script").skip(1).filter_map(|rest| {
+        let (tag, after) = rest.split_once('>')?;
+        if tag.contains("src=") {
+            return None;
+        }
+        after.split_once("</script>").map(|(text, _)| text)
+    })
 }
 
 /// The `Cache-Control` for a served path.
@@ -88,5 +129,24 @@ mod tests {
             "public, max-age=31536000, immutable"
         );
         assert_eq!(cache_policy("/manifest.webmanifest", false), "no-cache");
+    }
+
+    #[test]
+    fn the_pages_inline_module_is_allowed_by_its_hash_and_nothing_else() {
+        let page = "<head><script type=\"module\">import init from '/a.js';</script>\
+                    <script src=\"/x.js\"></script></head>";
+        let csp = app_csp(page);
+        let hash = crate::auth::base64(&Sha256::digest(b"import init from '/a.js';"));
+        assert!(
+            csp.contains(&format!(
+                "script-src 'self' 'wasm-unsafe-eval' 'sha256-{hash}';"
+            )),
+            "{csp}"
+        );
+        assert_eq!(csp.matches("'sha256-").count(), 1, "{csp}");
+        assert!(csp.contains("frame-ancestors 'none'"));
+        assert!(!csp
+            .split(';')
+            .any(|d| d.contains("script-src") && d.contains("unsafe-inline")));
     }
 }

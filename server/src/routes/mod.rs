@@ -6,6 +6,7 @@ mod devices;
 mod duplicates;
 mod exports;
 mod files;
+pub mod guard;
 mod open311;
 mod openapi;
 mod photos;
@@ -31,8 +32,12 @@ pub const PUSH_MAX_MUTATIONS: usize = 500;
 pub const DEFAULT_LIMIT: i64 = 200;
 pub const MAX_LIMIT: i64 = 1000;
 
-/// The ward record's whole HTTP surface.
+/// The ward record's whole HTTP surface, guarded ([`guard::harden`]).
 pub fn app(state: AppState) -> Router {
+    guard::harden(routes(state), guard::REQUEST_TIMEOUT)
+}
+
+fn routes(state: AppState) -> Router {
     let api = Router::new()
         .route("/openapi.json", get(openapi::document))
         .route(

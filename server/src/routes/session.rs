@@ -17,10 +17,12 @@ use axum::Json;
 use koe_core::api::{Me, SignIn, SignedInAnswer};
 
 use crate::auth::{
-    self, SignedIn, FAILURE_WINDOW_MS, MAX_FAILURES, MAX_FAILURES_PER_ADDRESS, SESSION_SECONDS,
+    self, SignedIn, BUSY_RETRY_SECONDS, FAILURE_WINDOW_MS, MAX_FAILURES, MAX_FAILURES_PER_ADDRESS,
+    SESSION_SECONDS,
 };
 use crate::error::{ApiError, ApiJson};
 use crate::AppState;
+use koe_core::validation::STAFF_ID_MAX_CHARS;
 
 /// The client's address: as the listener saw it, or, behind a load balancer that
 /// `KOE_TRUST_FORWARDED=1` says is trusted, the last address of `X-Forwarded-For` (the
@@ -91,6 +93,34 @@ fn too_many_attempts(retry_at: i64, now: i64) -> Response {
     response
 }
 
+fn busy() -> Response {
+    let mut response = ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "busy",
+        format!(
+            "サインインが混み合っています。{BUSY_RETRY_SECONDS}秒ほど待ってからもう一度お試しください。"
+        ),
+        format!("Many people are signing in at once. Wait {BUSY_RETRY_SECONDS} seconds or so and try again."),
+    )
+    .into_response();
+    response
+        .headers_mut()
+        .insert(RETRY_AFTER, HeaderValue::from(BUSY_RETRY_SECONDS));
+    response
+}
+
+/// A staff id longer than any the ward gives out: refused before anything is stored or
+/// hashed (a 400, not `bad_credentials`: no account can have it, so saying so tells a
+/// guesser nothing, and a person who pasted the wrong thing learns what is wrong).
+fn staff_id_too_long() -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "bad_staff_id",
+        format!("職員IDが長すぎます（{STAFF_ID_MAX_CHARS}文字まで）。職員IDを確かめて入力してください。"),
+        format!("The staff id is too long (at most {STAFF_ID_MAX_CHARS} characters). Check your staff id and enter it again."),
+    )
+}
+
 pub async fn sign_in(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -98,34 +128,54 @@ pub async fn sign_in(
     ApiJson(body): ApiJson<SignIn>,
 ) -> Result<Response, ApiError> {
     let staff_id = body.staff_id.trim();
+    if staff_id.chars().count() > STAFF_ID_MAX_CHARS {
+        return Err(staff_id_too_long());
+    }
     let now = crate::now_ms();
     // Counted in the database, so every instance behind the load balancer agrees.
     let mut keys = vec![format!("staff:{}", staff_id.to_lowercase())];
     if let Some(ip) = ip {
         keys.push(format!("ip:{ip}"));
     }
-    let mut locked = None;
-    for (key, max) in keys.iter().zip([MAX_FAILURES, MAX_FAILURES_PER_ADDRESS]) {
-        let failures = state
-            .store
-            .sign_in_failures(key, now - FAILURE_WINDOW_MS)
-            .await?;
-        locked = locked.max(locked_until(&failures, max));
-    }
-    if let Some(retry_at) = locked {
-        return Ok(too_many_attempts(retry_at, now));
-    }
+    // The attempt is counted as a failure before its password is checked, one attempt
+    // at a time per key: of attempts in parallel only those that find room are checked,
+    // on one instance or several.
+    let limits: Vec<(String, usize)> = keys
+        .iter()
+        .cloned()
+        .zip([MAX_FAILURES, MAX_FAILURES_PER_ADDRESS])
+        .collect();
+    let attempt = match state
+        .store
+        .reserve_sign_in_attempt(&limits, now, now - FAILURE_WINDOW_MS)
+        .await?
+    {
+        Ok(ids) => ids,
+        Err(failures) => {
+            let retry_at = limits
+                .iter()
+                .zip(&failures)
+                .filter_map(|((_, max), f)| locked_until(f, *max))
+                .max()
+                .unwrap_or(now + FAILURE_WINDOW_MS);
+            return Ok(too_many_attempts(retry_at, now));
+        }
+    };
     let creds = state.store.credentials(staff_id).await?;
     let stored = creds
         .as_ref()
         .filter(|c| !c.disabled)
         .map(|c| c.password_hash.clone());
-    let verified = state.passwords.verify(body.password, stored).await;
+    let Ok(verified) = state.passwords.verify(body.password, stored).await else {
+        state.store.release_sign_in_attempt(&attempt).await?;
+        return Ok(busy());
+    };
+    // A wrong password: the attempt stays counted.
     let Some(creds) = creds.filter(|_| verified) else {
-        state.store.record_sign_in_failure(&keys, now).await?;
         return Err(ApiError::bad_credentials());
     };
     state.store.clear_sign_in_failures(&keys[0]).await?;
+    state.store.release_sign_in_attempt(&attempt).await?;
     // A pooled tablet: whoever used this browser before (signed out offline, or not at
     // all) loses their session now, so it can not outlive their shift.
     if let Some(previous) = auth::token_from_headers(&sent) {

@@ -51,8 +51,24 @@ pub trait Ledger: Send + Sync {
     /// The times of a key's failed sign-ins after `since`, oldest first.
     async fn sign_in_failures(&self, key: &str, since: i64) -> StoreResult<Vec<i64>>;
 
-    /// Records a failed sign-in under each key.
-    async fn record_sign_in_failure(&self, keys: &[String], at: i64) -> StoreResult<()>;
+    /// Records a failed sign-in under each key; answers the rows' ids.
+    async fn record_sign_in_failure(&self, keys: &[String], at: i64) -> StoreResult<Vec<String>>;
+
+    /// Counts a sign-in attempt as failed under each `(key, max)` before its password is
+    /// checked, if every key has fewer than its `max` failures after `since`; else counts
+    /// nothing and answers each key's failure times (oldest first). One attempt at a time
+    /// per key, on one instance or several, so parallel guesses can not all slip under the
+    /// limit. `Ok` carries the rows' ids for [`Ledger::release_sign_in_attempt`].
+    async fn reserve_sign_in_attempt(
+        &self,
+        keys: &[(String, usize)],
+        at: i64,
+        since: i64,
+    ) -> StoreResult<Result<Vec<String>, Vec<Vec<i64>>>>;
+
+    /// Takes back an attempt recorded by `record_sign_in_failure` or
+    /// `reserve_sign_in_attempt` that was not a failure after all (busy, or signed in).
+    async fn release_sign_in_attempt(&self, ids: &[String]) -> StoreResult<()>;
 
     /// Forgets a key's failures (after a successful sign-in).
     async fn clear_sign_in_failures(&self, key: &str) -> StoreResult<()>;
@@ -459,12 +475,78 @@ impl Ledger for SqlStore {
         .await?)
     }
 
-    async fn record_sign_in_failure(&self, keys: &[String], at: i64) -> StoreResult<()> {
+    async fn record_sign_in_failure(&self, keys: &[String], at: i64) -> StoreResult<Vec<String>> {
+        let mut ids = Vec::with_capacity(keys.len());
         for key in keys {
+            let id = random_id();
             sqlx::query("INSERT INTO sign_in_failures (id, key, at) VALUES ($1, $2, $3)")
-                .bind(random_id())
+                .bind(id.as_str())
                 .bind(key.as_str())
                 .bind(at)
+                .execute(self.pool())
+                .await?;
+            ids.push(id);
+        }
+        Ok(ids)
+    }
+
+    async fn reserve_sign_in_attempt(
+        &self,
+        keys: &[(String, usize)],
+        at: i64,
+        since: i64,
+    ) -> StoreResult<Result<Vec<String>, Vec<Vec<i64>>>> {
+        // SQLite: BEGIN IMMEDIATE holds the database's write lock. PostgreSQL: a lock per
+        // key for the transaction, taken in one order so two attempts can not deadlock.
+        let mut w = self.begin_write().await?;
+        if super::Store::backend(self) == super::Backend::Postgres {
+            let mut names: Vec<&str> = keys.iter().map(|(k, _)| k.as_str()).collect();
+            names.sort_unstable();
+            for name in names {
+                sqlx::query("SELECT 1 FROM pg_advisory_xact_lock(hashtextextended($1, 0))")
+                    .bind(name)
+                    .execute(&mut *w.tx)
+                    .await?;
+            }
+        }
+        let mut failures = Vec::with_capacity(keys.len());
+        for (key, _) in keys {
+            let times: Vec<i64> = sqlx::query_scalar(
+                "SELECT at FROM sign_in_failures WHERE key = $1 AND at > $2 ORDER BY at",
+            )
+            .bind(key.as_str())
+            .bind(since)
+            .fetch_all(&mut *w.tx)
+            .await?;
+            failures.push(times);
+        }
+        if keys
+            .iter()
+            .zip(&failures)
+            .any(|((_, max), f)| f.len() >= *max)
+        {
+            w.tx.rollback().await?;
+            return Ok(Err(failures));
+        }
+        let mut ids = Vec::with_capacity(keys.len());
+        for (key, _) in keys {
+            let id = random_id();
+            sqlx::query("INSERT INTO sign_in_failures (id, key, at) VALUES ($1, $2, $3)")
+                .bind(id.as_str())
+                .bind(key.as_str())
+                .bind(at)
+                .execute(&mut *w.tx)
+                .await?;
+            ids.push(id);
+        }
+        w.tx.commit().await?;
+        Ok(Ok(ids))
+    }
+
+    async fn release_sign_in_attempt(&self, ids: &[String]) -> StoreResult<()> {
+        for id in ids {
+            sqlx::query("DELETE FROM sign_in_failures WHERE id = $1")
+                .bind(id.as_str())
                 .execute(self.pool())
                 .await?;
         }

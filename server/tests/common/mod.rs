@@ -43,6 +43,8 @@ pub struct TestApp {
     /// The scratch database's URL (for a test that opens it again, as a restarted or
     /// upgraded ward record would).
     pub url: String,
+    /// The router's password hashing, whose counters say how many checks ran.
+    pub passwords: Passwords,
 }
 
 async fn setup(backend: Backend, scratch: &Scratch, connections: u32) -> TestApp {
@@ -70,7 +72,7 @@ async fn setup(backend: Backend, scratch: &Scratch, connections: u32) -> TestApp
     let state = AppState {
         store: store.clone(),
         dist: dist.clone(),
-        passwords,
+        passwords: passwords.clone(),
         photos: PhotoBlobs::new(&photos),
     };
     TestApp {
@@ -79,6 +81,7 @@ async fn setup(backend: Backend, scratch: &Scratch, connections: u32) -> TestApp
         dist,
         photos,
         url: scratch.url.clone(),
+        passwords,
     }
 }
 
