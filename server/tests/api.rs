@@ -51,6 +51,7 @@ both!(
     office_status_changes_follow_the_workflow,
     note_sent_twice_is_stored_once,
     edits_to_unknown_requests_are_rejected,
+    oversized_edits_are_refused_and_store_nothing,
     welfare_detail_is_redacted_and_reads_are_logged,
     history_cannot_be_edited,
     sign_in_failures_are_rate_limited,
@@ -1181,6 +1182,64 @@ async fn edits_to_unknown_requests_are_rejected(t: TestApp) {
     t.get("/api/requests/not-a-uuid", Some(&clerk))
         .await
         .assert_error(StatusCode::NOT_FOUND, "unknown_request");
+}
+
+/// The bounds of one `set_fields` (core's `check_edits`, `validate_shared_with`) refuse a
+/// mutation whole, with nothing stored, and never hold up the mutations behind it.
+async fn oversized_edits_are_refused_and_store_nothing(t: TestApp) {
+    let road = t.sign_in("road01").await;
+    let req = new_request("road-pothole", "穴");
+    let v = applied(
+        &t.push(&road, Uuid::new_v4(), &[create(1, req.clone())])
+            .await
+            .outcomes[0]
+            .outcome,
+    );
+    let clerk = t.sign_in("clerk01").await;
+    let many: Vec<(FieldValue, i64)> = (0..8000)
+        .map(|i| (FieldValue::Title(format!("件名 その{i}")), v))
+        .collect();
+    let twice = vec![
+        (FieldValue::Title("段差".into()), v),
+        (FieldValue::Title("穴".into()), v),
+    ];
+    let huge = vec![(FieldValue::SharedWith(vec!["road".into(); 120_000]), v)];
+    // Each under the push's 1 MiB body limit, so only the mutation bounds refuse them.
+    let device = Uuid::new_v4();
+    let mut codes = Vec::new();
+    for (id, edits) in [(1, many), (2, twice), (3, huge)] {
+        let r = t.push(&clerk, device, &[set(id, req.id, edits)]).await;
+        codes.push(rejected_code(&r.outcomes[0].outcome));
+    }
+    assert_eq!(
+        codes,
+        ["too_many_edits", "repeated_field", "too_many_sections"]
+    );
+    let r = t
+        .push(
+            &clerk,
+            device,
+            &[set(
+                4,
+                req.id,
+                vec![(
+                    FieldValue::SharedWith(vec!["road".into(), "park".into(), "road".into()]),
+                    v,
+                )],
+            )],
+        )
+        .await;
+    let after = applied(&r.outcomes[0].outcome);
+    let d = t.detail(&clerk, req.id).await;
+    assert_eq!(d.request.title.as_deref(), Some("穴"));
+    assert_eq!(
+        d.request.shared_with,
+        vec!["park", "road"],
+        "sorted, once each"
+    );
+    assert_eq!(d.request.version, after);
+    assert!(d.request.conflicts.is_empty());
+    assert_eq!(d.history.len(), 2, "the create and the one applied edit");
 }
 
 async fn welfare_detail_is_redacted_and_reads_are_logged(t: TestApp) {

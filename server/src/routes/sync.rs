@@ -114,9 +114,15 @@ pub async fn push(
                 }
             }
             MutationKind::SetFields { request_id, edits } => {
-                let verdict = match check_references(&state, &viewer, &catalogue, *request_id, edits)
-                    .await?
-                {
+                // Core's bounds first: a mutation of thousands of edits is refused before
+                // any lookup and before the write lock.
+                let refused = match koe_core::merge::check_edits(edits) {
+                    Err(e) => Some((e.code().to_string(), e.message())),
+                    Ok(()) => {
+                        check_references(&state, &viewer, &catalogue, *request_id, edits).await?
+                    }
+                };
+                let verdict = match refused {
                     Some((code, message)) => Verdict::Reject { code, message },
                     None => Verdict::SetFields {
                         request_id: *request_id,
