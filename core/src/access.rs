@@ -115,17 +115,12 @@ impl Viewer {
     /// description, place, contact, response, conflicts) are removed unless the reader
     /// logged it or may read sensitive details. Notes and history go with the details:
     /// a reader who gets `redacted` gets neither.
-    pub fn redact(&self, mut record: RequestRecord, catalogue: &Catalogue) -> RequestRecord {
-        if !self.reads_details(&record, catalogue) {
-            record.title = None;
-            record.description = None;
-            record.place = None;
-            record.contact = None;
-            record.response = None;
-            record.conflicts = Vec::new();
-            record.redacted = true;
+    pub fn redact(&self, record: RequestRecord, catalogue: &Catalogue) -> RequestRecord {
+        if self.reads_details(&record, catalogue) {
+            record
+        } else {
+            redacted(&record, catalogue)
         }
-        record
     }
 
     /// Whether this person may set `field` on the request. Field staff change what they
@@ -151,6 +146,52 @@ impl Viewer {
     /// request they see.
     pub fn may_add_note(&self, record: &RequestRecord, catalogue: &Catalogue) -> bool {
         self.sees(record) && self.reads_details(record, catalogue)
+    }
+}
+
+/// What `category` becomes on a redacted request: its group, `group:<group_ja>`
+/// (`group:福祉`), never a category code (codes are `[a-z][a-z0-9-]*`, so the two never
+/// meet). A category the catalogue no longer has is `group:`.
+pub const REDACTED_GROUP_PREFIX: &str = "group:";
+
+/// The group a redacted request's `category` names, if it is one (`group:福祉` → `福祉`).
+pub fn redacted_group(category: &str) -> Option<&str> {
+    category.strip_prefix(REDACTED_GROUP_PREFIX)
+}
+
+/// The one shape of a request whose details the reader may not read (list, pull, detail,
+/// exports, reports): that it exists (`id`), its category's group, its section and its
+/// status — and `version`, the sync's own counter, which devices edit from. Everything
+/// else is empty or fixed (`urgency` is always `medium`, times 0, `logged_by` ""),
+/// whatever the request holds. Built field by field from nothing, so a field added to
+/// [`RequestRecord`] later is hidden until someone decides otherwise here.
+pub fn redacted(record: &RequestRecord, catalogue: &Catalogue) -> RequestRecord {
+    let group = catalogue
+        .category(&record.category)
+        .map_or("", |c| c.group_ja.as_str());
+    RequestRecord {
+        id: record.id,
+        category: format!("{REDACTED_GROUP_PREFIX}{group}"),
+        section: record.section.clone(),
+        title: None,
+        description: None,
+        place: None,
+        urgency: crate::Urgency::Medium,
+        status: record.status,
+        logged_by: String::new(),
+        logged_at: 0,
+        received_at: 0,
+        version: record.version,
+        redacted: true,
+        contact: None,
+        shared_with: Vec::new(),
+        assignee: None,
+        response: None,
+        duplicate_of: None,
+        needs_review: false,
+        conflicts: Vec::new(),
+        due: None,
+        milestones: crate::Milestones::default(),
     }
 }
 
@@ -220,8 +261,60 @@ mod tests {
         assert_eq!(seen.response, None);
         assert!(seen.conflicts.is_empty());
         assert_eq!(seen.status, Status::New);
-        // That it needs review is not a detail: the office still sees there is work.
-        assert!(seen.needs_review);
+    }
+
+    #[test]
+    fn a_redacted_request_tells_its_group_section_and_status_only() {
+        let cat = sample();
+        let clerk = viewer("clerk", Role::Office, &["road"]);
+        let mut r = record("welfare-elderly", "elderly", "caseworker");
+        r.urgency = Urgency::Urgent;
+        r.shared_with = vec!["road".into()];
+        r.assignee = Some("welfare01".into());
+        r.duplicate_of = Some(crate::id::request_id(9, [1; 10]));
+        r.due = Some(crate::DueDates {
+            route_by: 10,
+            first_response_by: 20,
+            resolve_by: 30,
+        });
+        r.milestones.routed_at = Some(5);
+        r.version = 7;
+        let seen = clerk.redact(r.clone(), &cat);
+        let group = &cat.category("welfare-elderly").unwrap().group_ja;
+        let expected = RequestRecord {
+            id: r.id,
+            category: format!("group:{group}"),
+            section: "elderly".into(),
+            title: None,
+            description: None,
+            place: None,
+            urgency: Urgency::Medium,
+            status: Status::New,
+            logged_by: String::new(),
+            logged_at: 0,
+            received_at: 0,
+            version: 7,
+            redacted: true,
+            contact: None,
+            shared_with: vec![],
+            assignee: None,
+            response: None,
+            duplicate_of: None,
+            needs_review: false,
+            conflicts: vec![],
+            due: None,
+            milestones: Default::default(),
+        };
+        assert_eq!(seen, expected);
+        assert_eq!(redacted_group(&seen.category), Some(group.as_str()));
+        // The same shape whatever the request held: two consultations differ only in
+        // id, section, status and version.
+        let mut other = record("welfare-elderly", "elderly", "someone-else");
+        other.id = r.id;
+        other.version = 7;
+        assert_eq!(clerk.redact(other, &cat), expected);
+        // A redacted copy is still sensitive (its "category" is no category: fail closed).
+        assert!(Viewer::is_sensitive(&seen, &cat));
     }
 
     #[test]

@@ -139,6 +139,8 @@ pub enum AdminError {
     LastAdmin,
     #[error("section {code} is in use")]
     SectionInUse { code: String, by: String },
+    #[error("category {code} has {requests} requests, so it must stay sensitive")]
+    SensitivityLocked { code: String, requests: i64 },
 }
 
 impl AdminError {
@@ -165,6 +167,7 @@ impl AdminError {
             Self::OwnAccount => "own_account",
             Self::LastAdmin => "last_admin",
             Self::SectionInUse { .. } => "section_in_use",
+            Self::SensitivityLocked { .. } => "sensitivity_locked",
         }
     }
 
@@ -173,7 +176,10 @@ impl AdminError {
     pub fn is_conflict(&self) -> bool {
         matches!(
             self,
-            Self::Exists(_) | Self::SectionInUse { .. } | Self::LastAdmin
+            Self::Exists(_)
+                | Self::SectionInUse { .. }
+                | Self::LastAdmin
+                | Self::SensitivityLocked { .. }
         )
     }
 
@@ -259,6 +265,14 @@ impl AdminError {
             Self::SectionInUse { code, by } => Bilingual::new(
                 format!("課「{code}」は使われているため削除できません（{by}）。"),
                 format!("Section {code:?} is in use and cannot be deleted ({by})."),
+            ),
+            Self::SensitivityLocked { code, requests } => Bilingual::new(
+                format!(
+                    "分類「{code}」には要望が{requests}件あるため、要配慮を外せません。外すと、非表示で受け付けた相談の内容が見えるようになります。要配慮でない分類は新しく作ってください。"
+                ),
+                format!(
+                    "Category {code:?} holds {requests} requests, so it must stay sensitive: lowering it would show the details of consultations taken in confidence. Create a new, ordinary category instead."
+                ),
             ),
         }
     }
@@ -527,6 +541,23 @@ pub fn check_category(
     }
     check_duplicate_settings(category.duplicate_radius_m, category.duplicate_days)?;
     Ok(category)
+}
+
+/// A category's sensitivity may be raised at any time, but lowered only while no request
+/// is in it (`requests`: the count the store found): lowering it would un-redact every
+/// past consultation taken under the promise that it stays private.
+pub fn check_sensitivity_change(
+    before: &Category,
+    after: &Category,
+    requests: i64,
+) -> Result<(), AdminError> {
+    if before.sensitive && !after.sensitive && requests > 0 {
+        return Err(AdminError::SensitivityLocked {
+            code: before.code.clone(),
+            requests,
+        });
+    }
+    Ok(())
 }
 
 /// A day off to add: a real date, not a weekend (those are always off), not already

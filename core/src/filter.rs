@@ -489,6 +489,22 @@ impl RequestFilter {
             .map(|q| format!("%{}%", escape_like(&q.to_ascii_lowercase())))
     }
 
+    /// Whether a condition looks at more than a redacted request shows (its existence,
+    /// category group, section and status): the category, urgency, received dates,
+    /// due dates, assignee, sharing or text. Such a condition never matches a sensitive
+    /// request the reader may not read in detail, so neither the page nor `total` tells
+    /// what it holds (`?category=welfare-child` counts only the consultations one may read).
+    pub fn asks_about_details(&self) -> bool {
+        self.category.is_some()
+            || self.urgency.is_some()
+            || self.from.is_some()
+            || self.to.is_some()
+            || self.overdue
+            || self.assignee.is_some()
+            || self.shared_mine
+            || self.q.is_some()
+    }
+
     /// Whether `record` (as stored, before redaction) is on the list for `viewer` at
     /// `now` (ms since the epoch). The ward record filters in SQL; this is the same rule
     /// in plain Rust, for the tests and for the app's own cache. The search text only
@@ -502,6 +518,9 @@ impl RequestFilter {
         now: i64,
     ) -> bool {
         if !self.statuses.is_empty() && !self.statuses.contains(&record.status) {
+            return false;
+        }
+        if self.asks_about_details() && !viewer.reads_details(record, catalogue) {
             return false;
         }
         if let Some(d) = &self.department {
@@ -546,9 +565,6 @@ impl RequestFilter {
             return false;
         }
         if let Some(q) = &self.q {
-            if !viewer.reads_details(record, catalogue) {
-                return false;
-            }
             let q = lower_ascii_only(q);
             let hit = |t: &Option<String>| {
                 t.as_deref()

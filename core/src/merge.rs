@@ -25,13 +25,21 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::validation::{
-    validate_contact, validate_description, validate_place, validate_response, validate_section,
-    validate_staff_id, validate_title, ValidationError,
+    normalize_shared_with, validate_contact, validate_description, validate_place,
+    validate_response, validate_section, validate_shared_with, validate_staff_id, validate_title,
+    ValidationError,
 };
 use crate::workflow::{self, TransitionError};
 use crate::{
     Bilingual, Catalogue, Contact, FieldConflict, Place, RequestRecord, Status, Urgency, Viewer,
 };
+
+/// Edits in one `set_fields` mutation, at most: one per field.
+pub const MAX_EDITS_PER_MUTATION: usize = EditableField::ALL.len();
+
+/// Conflict entries a request keeps per field; past it the oldest of that field goes (it
+/// stays in the history of the change that made it). Bounds the record and the merge.
+pub const MAX_CONFLICTS_PER_FIELD: usize = 10;
 
 /// A field of a request that can be changed after it was logged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -200,7 +208,7 @@ impl FieldValue {
             Self::Place(p) => validate_place(p),
             Self::Contact(c) => validate_contact(c),
             Self::Section(s) => validate_section(s, catalogue),
-            Self::SharedWith(list) => list.iter().try_for_each(|s| validate_section(s, catalogue)),
+            Self::SharedWith(list) => validate_shared_with(list, catalogue),
             Self::Assignee(Some(id)) => validate_staff_id(id),
             Self::Response(r) => validate_response(r),
             Self::Urgency(_)
@@ -220,10 +228,7 @@ impl FieldValue {
             Self::Urgency(u) => record.urgency = u,
             Self::Status(s) => record.status = s,
             Self::Section(s) => record.section = s,
-            Self::SharedWith(mut list) => {
-                list.dedup();
-                record.shared_with = list;
-            }
+            Self::SharedWith(list) => record.shared_with = normalize_shared_with(list),
             Self::Assignee(a) => record.assignee = a.filter(|a| !a.is_empty()),
             Self::Response(r) => record.response = Some(r).filter(|r| !r.trim().is_empty()),
             Self::DuplicateOf(d) => record.duplicate_of = d,
@@ -236,11 +241,29 @@ impl FieldValue {
         }
     }
 
-    /// Whether setting this value would leave the record as it is.
+    /// Whether setting this value would leave the record as it is: the same outcome as
+    /// [`Self::apply_to`] on a copy, compared field by field without copying the record.
     fn is_current(&self, record: &RequestRecord) -> bool {
-        let mut after = record.clone();
-        self.apply_to(&mut after);
-        after == *record
+        match self {
+            Self::Title(t) => record.title.as_deref() == Some(t.trim()),
+            Self::Description(d) => record.description.as_ref() == Some(d),
+            Self::Place(p) => record.place.as_ref() == Some(p),
+            Self::Contact(c) => record.contact.as_ref() == Some(c),
+            Self::Urgency(u) => record.urgency == *u,
+            Self::Status(s) => record.status == *s,
+            Self::Section(s) => record.section == *s,
+            Self::SharedWith(list) => record.shared_with == normalize_shared_with(list.clone()),
+            Self::Assignee(a) => {
+                record.assignee.as_deref() == a.as_deref().filter(|a| !a.is_empty())
+            }
+            Self::Response(r) => {
+                record.response.as_deref() == Some(r.as_str()).filter(|r| !r.trim().is_empty())
+            }
+            Self::DuplicateOf(d) => record.duplicate_of == *d,
+            Self::NeedsReview(flag) => {
+                record.needs_review == *flag && (*flag || record.conflicts.is_empty())
+            }
+        }
     }
 }
 
@@ -262,6 +285,10 @@ pub type FieldVersions = BTreeMap<EditableField, i64>;
 pub enum MergeError {
     #[error("no edits")]
     NoEdits,
+    #[error("{len} edits in one mutation, more than {max}")]
+    TooManyEdits { len: usize, max: usize },
+    #[error("{0:?} is edited twice in one mutation")]
+    RepeatedField(EditableField),
     #[error("may not set {0:?}")]
     NotAllowed(EditableField),
     #[error(transparent)]
@@ -274,6 +301,8 @@ impl MergeError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::NoEdits => "no_edits",
+            Self::TooManyEdits { .. } => "too_many_edits",
+            Self::RepeatedField(_) => "repeated_field",
             Self::NotAllowed(_) => "not_allowed",
             Self::Invalid(e) => e.code(),
             Self::Transition(e) => e.code(),
@@ -285,6 +314,24 @@ impl MergeError {
             Self::NoEdits => {
                 Bilingual::new("変更する項目がありません。", "There is nothing to change.")
             }
+            Self::TooManyEdits { len, max } => Bilingual::new(
+                format!(
+                    "一度に変更できるのは{max}項目までです（{len}件）。各項目は一度だけにしてください。"
+                ),
+                format!(
+                    "One change may edit at most {max} fields (got {len}). Edit each field once."
+                ),
+            ),
+            Self::RepeatedField(field) => Bilingual::new(
+                format!(
+                    "「{}」が一つの変更に二度以上あります。最後の値だけを送ってください。",
+                    field.label_ja()
+                ),
+                format!(
+                    "The {} is edited more than once in one change. Send only its last value.",
+                    field.label_en()
+                ),
+            ),
             Self::NotAllowed(field) => Bilingual::new(
                 format!(
                     "「{}」を変更する権限がありません。事務担当に依頼してください。",
@@ -318,6 +365,31 @@ pub struct Merged {
     pub changed: bool,
 }
 
+/// The shape of a `set_fields` mutation, checked before any other work (and before the
+/// ward record takes its write lock): at least one edit, at most
+/// [`MAX_EDITS_PER_MUTATION`], each field once.
+pub fn check_edits(edits: &[FieldEdit]) -> Result<(), MergeError> {
+    if edits.is_empty() {
+        return Err(MergeError::NoEdits);
+    }
+    if edits.len() > MAX_EDITS_PER_MUTATION {
+        return Err(MergeError::TooManyEdits {
+            len: edits.len(),
+            max: MAX_EDITS_PER_MUTATION,
+        });
+    }
+    let mut seen = [false; EditableField::ALL.len()];
+    for edit in edits {
+        let field = edit.value.field();
+        let slot = &mut seen[field as usize];
+        if *slot {
+            return Err(MergeError::RepeatedField(field));
+        }
+        *slot = true;
+    }
+    Ok(())
+}
+
 /// Merges `edits` by `editor` into `current`, whose fields last changed at `versions`.
 /// `version` is the server order this change takes; `at` the ward record's clock.
 /// Edits to other fields go first and a status change last, so a response or an
@@ -331,9 +403,7 @@ pub fn merge(
     version: i64,
     at: i64,
 ) -> Result<Merged, MergeError> {
-    if edits.is_empty() {
-        return Err(MergeError::NoEdits);
-    }
+    check_edits(edits)?;
     for edit in edits {
         let field = edit.value.field();
         if !editor.may_edit(current, field, catalogue) {
@@ -399,6 +469,7 @@ pub fn merge(
             });
             if !known {
                 record.conflicts.push(conflict);
+                cap_conflicts(&mut record.conflicts, field);
                 record.needs_review = true;
                 new_versions.insert(EditableField::NeedsReview, version);
             }
@@ -426,6 +497,23 @@ pub fn edits_kept_for_review(status: Status) -> bool {
         status,
         Status::Closed | Status::Referred | Status::Duplicate
     )
+}
+
+/// Keeps at most [`MAX_CONFLICTS_PER_FIELD`] entries for `field`, dropping its oldest.
+fn cap_conflicts(conflicts: &mut Vec<FieldConflict>, field: EditableField) {
+    let mut excess = conflicts
+        .iter()
+        .filter(|c| c.field == field)
+        .count()
+        .saturating_sub(MAX_CONFLICTS_PER_FIELD);
+    conflicts.retain(|c| {
+        if excess > 0 && c.field == field {
+            excess -= 1;
+            false
+        } else {
+            true
+        }
+    });
 }
 
 /// Removes `by`'s conflict entries for `field`: an edit of theirs to it just applied, made
@@ -861,6 +949,130 @@ mod tests {
         })
     }
 
+    #[test]
+    fn eight_thousand_edits_are_refused_before_any_work() {
+        let r = pothole(1);
+        // Invalid values, by someone who may not set them: the count refuses first, so
+        // nothing is validated, compared or copied.
+        let edits: Vec<FieldEdit> = (0..8000)
+            .map(|_| edit(FieldValue::Status(Status::Closed), 0))
+            .collect();
+        let e = run(
+            &r,
+            &FieldVersions::new(),
+            &edits,
+            &viewer("insp", Role::Field),
+            5,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e,
+            MergeError::TooManyEdits {
+                len: 8000,
+                max: MAX_EDITS_PER_MUTATION
+            }
+        );
+        assert_eq!(e.code(), "too_many_edits");
+        assert!(e.message().ja.contains("12項目"), "{}", e.message().ja);
+        assert_eq!(check_edits(&edits), Err(e));
+        // Every field once is the most there is.
+        let all: Vec<FieldEdit> = EditableField::ALL
+            .iter()
+            .map(|f| edit(FieldValue::of(&r, *f), 1))
+            .collect();
+        assert_eq!(all.len(), MAX_EDITS_PER_MUTATION);
+        assert_eq!(check_edits(&all), Ok(()));
+    }
+
+    #[test]
+    fn a_field_edited_twice_in_one_mutation_is_refused() {
+        let r = pothole(1);
+        let edits = [
+            edit(FieldValue::Title("段差".into()), 1),
+            edit(FieldValue::Urgency(Urgency::Low), 1),
+            edit(FieldValue::Title("穴".into()), 1),
+        ];
+        let e = run(
+            &r,
+            &FieldVersions::new(),
+            &edits,
+            &viewer("insp", Role::Field),
+            5,
+        )
+        .unwrap_err();
+        assert_eq!(e, MergeError::RepeatedField(EditableField::Title));
+        assert_eq!(e.code(), "repeated_field");
+        let m = e.message();
+        assert!(m.ja.contains("「件名」") && m.en.contains("title"), "{m:?}");
+        assert_eq!(check_edits(&[]), Err(MergeError::NoEdits));
+    }
+
+    #[test]
+    fn conflicts_are_kept_per_field_up_to_the_cap_newest_last() {
+        let mut r = pothole(1);
+        let mut v = FieldVersions::new();
+        v.insert(EditableField::Description, 50);
+        v.insert(EditableField::Title, 50);
+        let insp = viewer("insp", Role::Field);
+        // One losing title edit, then many losing description edits.
+        r = run(
+            &r,
+            &v,
+            &[edit(FieldValue::Title("段差".into()), 1)],
+            &insp,
+            51,
+        )
+        .unwrap()
+        .record;
+        for i in 0..(MAX_CONFLICTS_PER_FIELD + 5) {
+            let e = edit(FieldValue::Description(format!("幅{i}cm")), 1);
+            r = run(&r, &v, &[e], &insp, 52 + i as i64).unwrap().record;
+        }
+        let of = |f: EditableField| r.conflicts.iter().filter(|c| c.field == f).count();
+        assert_eq!(of(EditableField::Description), MAX_CONFLICTS_PER_FIELD);
+        assert_eq!(of(EditableField::Title), 1, "another field's entries stay");
+        let newest = r.conflicts.last().unwrap();
+        assert_eq!(
+            newest.device_value,
+            format!("幅{}cm", MAX_CONFLICTS_PER_FIELD + 4)
+        );
+        assert!(!r.conflicts.iter().any(|c| c.device_value == "幅0cm"));
+    }
+
+    #[test]
+    fn shared_with_is_sorted_once_each_and_bounded() {
+        let r = pothole(1);
+        let office = viewer("clerk", Role::Office);
+        let list = |l: &[&str]| FieldValue::SharedWith(l.iter().map(|s| s.to_string()).collect());
+        let m = run(
+            &r,
+            &FieldVersions::new(),
+            &[edit(list(&["road", "elderly", "road", "elderly"]), 1)],
+            &office,
+            5,
+        )
+        .unwrap();
+        assert_eq!(m.record.shared_with, vec!["elderly", "road"]);
+        // The same sections in another order change nothing.
+        let again = run(
+            &m.record,
+            &m.versions,
+            &[edit(list(&["road", "elderly"]), 5)],
+            &office,
+            6,
+        )
+        .unwrap();
+        assert!(!again.changed);
+        // Too many entries are refused before each is looked up, repeats counted.
+        let huge = FieldValue::SharedWith(vec!["nowhere".to_string(); 120_000]);
+        let e = run(&r, &FieldVersions::new(), &[edit(huge, 1)], &office, 5).unwrap_err();
+        assert_eq!(e.code(), "too_many_sections");
+        assert!(e.message().ja.contains("連携先"));
+        let most =
+            FieldValue::SharedWith(vec!["road".to_string(); crate::validation::SHARED_WITH_MAX]);
+        assert!(run(&r, &FieldVersions::new(), &[edit(most, 1)], &office, 5).is_ok());
+    }
+
     proptest! {
         #[test]
         fn applying_the_same_edit_twice_is_applying_it_once(
@@ -886,6 +1098,14 @@ mod tests {
             let field = val.field();
             let kept: Vec<_> = r.conflicts.iter().filter(|c| !(c.field == field && c.by == "clerk")).cloned().collect();
             prop_assert_eq!(m.record.conflicts, kept);
+        }
+
+        /// The copy-free check says exactly what applying to a copy would.
+        #[test]
+        fn is_current_is_applying_to_a_copy((r, _v, _version) in history(), val in value()) {
+            let mut copy = r.clone();
+            val.apply_to(&mut copy);
+            prop_assert_eq!(val.is_current(&r), copy == r);
         }
 
         #[test]

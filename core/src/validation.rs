@@ -15,6 +15,9 @@ pub const EMAIL_MAX_CHARS: usize = 254;
 pub const RESPONSE_MAX_CHARS: usize = 4000;
 pub const NOTE_MAX_CHARS: usize = 4000;
 pub const STAFF_ID_MAX_CHARS: usize = 64;
+/// Sections a request is shared with (連携先), at most: a ward has a few dozen sections,
+/// and an unbounded list is work for every reader of the request.
+pub const SHARED_WITH_MAX: usize = 30;
 /// GPS accuracy beyond this (metres) is not a fix of a place.
 pub const ACCURACY_MAX_M: f64 = 100_000.0;
 
@@ -60,6 +63,8 @@ pub enum ValidationError {
     UnknownSection(String),
     #[error("staff id {0:?} is malformed")]
     BadStaffId(String),
+    #[error("shared with {len} sections, more than {max}")]
+    TooManySections { len: usize, max: usize },
 }
 
 impl ValidationError {
@@ -86,6 +91,7 @@ impl ValidationError {
             Self::NoteTooLong { .. } => "note_too_long",
             Self::UnknownSection(_) => "unknown_section",
             Self::BadStaffId(_) => "bad_staff_id",
+            Self::TooManySections { .. } => "too_many_sections",
         }
     }
 
@@ -165,6 +171,10 @@ impl ValidationError {
             Self::BadStaffId(v) => Bilingual::new(
                 format!("職員ID「{v}」が正しくありません。一覧から選んでください。"),
                 format!("The staff id \"{v}\" is not valid. Choose one from the list."),
+            ),
+            Self::TooManySections { len, max } => Bilingual::new(
+                format!("連携先は{max}課までです（{len}件）。必要な課に絞ってください。"),
+                format!("Share with at most {max} sections (got {len}). Keep the ones that need it."),
             ),
         }
     }
@@ -315,6 +325,26 @@ pub fn validate_section(code: &str, catalogue: &Catalogue) -> Result<(), Validat
         Some(_) => Ok(()),
         None => Err(ValidationError::UnknownSection(code.to_string())),
     }
+}
+
+/// Checks a list of sections to share with (連携先): at most [`SHARED_WITH_MAX`] entries
+/// (counted before repeats are dropped, so a huge list is refused before any other work),
+/// each one in the catalogue.
+pub fn validate_shared_with(list: &[String], catalogue: &Catalogue) -> Result<(), ValidationError> {
+    if list.len() > SHARED_WITH_MAX {
+        return Err(ValidationError::TooManySections {
+            len: list.len(),
+            max: SHARED_WITH_MAX,
+        });
+    }
+    list.iter().try_for_each(|s| validate_section(s, catalogue))
+}
+
+/// The stored form of a 連携先 list: sorted, each section once.
+pub fn normalize_shared_with(mut list: Vec<String>) -> Vec<String> {
+    list.sort_unstable();
+    list.dedup();
+    list
 }
 
 /// Checks the shape of a staff id (whether the account exists is the ward record's to say).

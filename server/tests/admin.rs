@@ -22,6 +22,7 @@ both!(
     bad_input_is_refused_and_writes_nothing,
     the_change_log_pages_back,
     two_administrators_creating_one_code_get_one_201_and_one_409,
+    a_sensitive_category_with_requests_stays_sensitive,
 );
 
 // ---------------------------------------------------------------------------------
@@ -849,4 +850,80 @@ fn openapi_examples_are_the_admin_types() {
     let category = &doc["components"]["schemas"]["Category"]["properties"];
     assert!(category["duplicate_radius_m"].is_object());
     assert!(category["duplicate_days"].is_object());
+}
+
+/// Lowering a welfare category's sensitivity would un-redact every consultation in it:
+/// refused while requests exist (409, saying why), allowed while it is empty; raising is
+/// always allowed.
+async fn a_sensitive_category_with_requests_stays_sensitive(t: TestApp) {
+    let admin = t.sign_in("admin01").await;
+    let category = |code: &str, catalogue: &Value| -> Value {
+        catalogue["categories"]
+            .as_array()
+            .expect("categories")
+            .iter()
+            .find(|c| c["code"] == code)
+            .expect("category")
+            .clone()
+    };
+    // An empty welfare category may be lowered, and raised again.
+    let mut health = category("welfare-health", &t.catalogue(&admin).await);
+    health["sensitive"] = json!(false);
+    let a = t
+        .put("/api/admin/categories/welfare-health", &admin, &health)
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    health["sensitive"] = json!(true);
+    let a = t
+        .put("/api/admin/categories/welfare-health", &admin, &health)
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+
+    // One consultation in it: lowering is refused and nothing changes.
+    let welfare = t.sign_in("welfare01").await;
+    let now = koe_server::now_ms();
+    let id = request_id_at(now);
+    t.log_json(
+        &welfare,
+        json!({"id": id, "category": "welfare-health", "title": "相談", "description": "",
+               "place": {"address": "高津区"}, "urgency": "medium", "logged_at": now}),
+    )
+    .await;
+    let logged = t.changes(&admin).await.len();
+    health["sensitive"] = json!(false);
+    let a = t
+        .put("/api/admin/categories/welfare-health", &admin, &health)
+        .await;
+    a.assert_error(StatusCode::CONFLICT, "sensitivity_locked");
+    let body = a.json();
+    assert!(body["message"]["ja"].as_str().unwrap().contains("要配慮"));
+    assert!(body["message"]["en"]
+        .as_str()
+        .unwrap()
+        .contains("1 requests"));
+    assert_eq!(
+        category("welfare-health", &t.catalogue(&admin).await)["sensitive"],
+        true
+    );
+    assert_eq!(t.changes(&admin).await.len(), logged);
+    // The office clerk still reads it redacted.
+    let clerk = t.sign_in("clerk01").await;
+    let d = t.get(&format!("/api/requests/{id}"), Some(&clerk)).await;
+    assert_eq!(d.json()["request"]["redacted"], true);
+
+    // Other edits of the category still go through, and raising an ordinary one with
+    // requests is allowed.
+    health["sensitive"] = json!(true);
+    health["name_en"] = json!("Health consultations");
+    let a = t
+        .put("/api/admin/categories/welfare-health", &admin, &health)
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    t.log_pothole(&t.sign_in("road01").await).await;
+    let mut p = pothole(&t.catalogue(&admin).await);
+    p["sensitive"] = json!(true);
+    let a = t
+        .put("/api/admin/categories/road-pothole", &admin, &p)
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
 }

@@ -51,6 +51,9 @@ both!(
     office_status_changes_follow_the_workflow,
     note_sent_twice_is_stored_once,
     edits_to_unknown_requests_are_rejected,
+    oversized_edits_are_refused_and_store_nothing,
+    a_redacted_request_is_the_same_shape_on_every_read_path,
+    a_filter_on_hidden_fields_does_not_count_redacted_requests,
     welfare_detail_is_redacted_and_reads_are_logged,
     history_cannot_be_edited,
     sign_in_failures_are_rate_limited,
@@ -1181,6 +1184,226 @@ async fn edits_to_unknown_requests_are_rejected(t: TestApp) {
     t.get("/api/requests/not-a-uuid", Some(&clerk))
         .await
         .assert_error(StatusCode::NOT_FOUND, "unknown_request");
+}
+
+/// The bounds of one `set_fields` (core's `check_edits`, `validate_shared_with`) refuse a
+/// mutation whole, with nothing stored, and never hold up the mutations behind it.
+async fn oversized_edits_are_refused_and_store_nothing(t: TestApp) {
+    let road = t.sign_in("road01").await;
+    let req = new_request("road-pothole", "穴");
+    let v = applied(
+        &t.push(&road, Uuid::new_v4(), &[create(1, req.clone())])
+            .await
+            .outcomes[0]
+            .outcome,
+    );
+    let clerk = t.sign_in("clerk01").await;
+    let many: Vec<(FieldValue, i64)> = (0..8000)
+        .map(|i| (FieldValue::Title(format!("件名 その{i}")), v))
+        .collect();
+    let twice = vec![
+        (FieldValue::Title("段差".into()), v),
+        (FieldValue::Title("穴".into()), v),
+    ];
+    let huge = vec![(FieldValue::SharedWith(vec!["road".into(); 120_000]), v)];
+    // Each under the push's 1 MiB body limit, so only the mutation bounds refuse them.
+    let device = Uuid::new_v4();
+    let mut codes = Vec::new();
+    for (id, edits) in [(1, many), (2, twice), (3, huge)] {
+        let r = t.push(&clerk, device, &[set(id, req.id, edits)]).await;
+        codes.push(rejected_code(&r.outcomes[0].outcome));
+    }
+    assert_eq!(
+        codes,
+        ["too_many_edits", "repeated_field", "too_many_sections"]
+    );
+    let r = t
+        .push(
+            &clerk,
+            device,
+            &[set(
+                4,
+                req.id,
+                vec![(
+                    FieldValue::SharedWith(vec!["road".into(), "park".into(), "road".into()]),
+                    v,
+                )],
+            )],
+        )
+        .await;
+    let after = applied(&r.outcomes[0].outcome);
+    let d = t.detail(&clerk, req.id).await;
+    assert_eq!(d.request.title.as_deref(), Some("穴"));
+    assert_eq!(
+        d.request.shared_with,
+        vec!["park", "road"],
+        "sorted, once each"
+    );
+    assert_eq!(d.request.version, after);
+    assert!(d.request.conflicts.is_empty());
+    assert_eq!(d.history.len(), 2, "the create and the one applied edit");
+}
+
+/// A consultation (welfare-child) routed, assigned and shared with roads and a welfare
+/// section, as the
+/// administrator reads it; and the catalogue.
+async fn shared_consultation(t: &TestApp) -> (RequestRecord, Catalogue) {
+    let welfare = t.sign_in("welfare01").await;
+    let req = new_request("welfare-child", "子どもの見守り");
+    let v = applied(
+        &t.push(&welfare, Uuid::new_v4(), &[create(1, req.clone())])
+            .await
+            .outcomes[0]
+            .outcome,
+    );
+    let admin = t.sign_in("admin01").await;
+    let r = t
+        .push(
+            &admin,
+            Uuid::new_v4(),
+            &[set(
+                1,
+                req.id,
+                vec![
+                    (FieldValue::Assignee(Some("welfare02".into())), v),
+                    // Roads may see it; the welfare case workers of elderly-disability may
+                    // read it too.
+                    (
+                        FieldValue::SharedWith(vec!["road".into(), "elderly-disability".into()]),
+                        v,
+                    ),
+                    (FieldValue::Status(Status::Routed), v),
+                ],
+            )],
+        )
+        .await;
+    applied(&r.outcomes[0].outcome);
+    let stored = t.detail(&admin, req.id).await.request;
+    assert!(!stored.redacted);
+    assert_eq!(stored.assignee.as_deref(), Some("welfare02"));
+    let a = t.get("/api/catalogue", Some(&admin)).await;
+    (stored, serde_json::from_slice(&a.body).expect("catalogue"))
+}
+
+/// The rule: one who sees a 要配慮 request but may not read it learns its existence, its
+/// category group, its section and its status — the same core shape
+/// (`koe_core::access::redacted`) in the list, pull, detail, CSV and GeoJSON, and
+/// nothing in Open311.
+async fn a_redacted_request_is_the_same_shape_on_every_read_path(t: TestApp) {
+    let (stored, catalogue) = shared_consultation(&t).await;
+    let expected = koe_core::access::redacted(&stored, &catalogue);
+    assert_eq!(expected.category, "group:福祉");
+    // The office clerk (sees the ward) and a road inspector (shared with roads).
+    for who in ["clerk01", "road01"] {
+        let cookie = t.sign_in(who).await;
+        let a = t.get("/api/requests?limit=200", Some(&cookie)).await;
+        let page: RequestPage = serde_json::from_slice(&a.body).expect("page");
+        let listed = page
+            .requests
+            .iter()
+            .find(|r| r.id == stored.id)
+            .expect("listed");
+        assert_eq!(listed, &expected, "list, {who}");
+
+        let a = t
+            .get("/api/sync/pull?cursor=0&limit=1000", Some(&cookie))
+            .await;
+        let pull: PullResponse = serde_json::from_slice(&a.body).expect("pull");
+        let pulled = pull
+            .requests
+            .iter()
+            .find(|r| r.id == stored.id)
+            .expect("pulled");
+        assert_eq!(pulled, &expected, "pull, {who}");
+
+        let d = t.detail(&cookie, stored.id).await;
+        assert_eq!(d.request, expected, "detail, {who}");
+        assert!(d.notes.is_empty() && d.history.is_empty());
+
+        let csv = t
+            .get("/api/exports/requests.csv", Some(&cookie))
+            .await
+            .text();
+        let row = csv
+            .lines()
+            .find(|l| l.starts_with(&stored.id.to_string()))
+            .expect("csv row");
+        for hidden in [
+            "子育て・児童",
+            "welfare01",
+            "welfare02",
+            "道路",
+            "高",
+            "見守り",
+        ] {
+            assert!(!row.contains(hidden), "csv {who}: {hidden:?} in {row}");
+        }
+        assert!(
+            row.contains("福祉") && row.contains("非表示") && row.contains("担当決定"),
+            "{row}"
+        );
+
+        let geo = t
+            .get("/api/exports/requests.geojson", Some(&cookie))
+            .await
+            .json();
+        let ids: Vec<String> = geo["features"]
+            .as_array()
+            .expect("features")
+            .iter()
+            .map(|f| f["id"].as_str().unwrap_or_default().to_string())
+            .collect();
+        assert!(!ids.contains(&stored.id.to_string()), "geojson {who}");
+    }
+    let a = t
+        .get(&format!("/open311/v2/requests/{}.json", stored.id), None)
+        .await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+    // A welfare case worker reads it whole.
+    let welfare = t.sign_in("welfare02").await;
+    assert_eq!(t.detail(&welfare, stored.id).await.request, stored);
+}
+
+/// `?category=welfare-child` (or any condition on what redaction hides) counts only the
+/// consultations the reader may read; status and section still find it.
+async fn a_filter_on_hidden_fields_does_not_count_redacted_requests(t: TestApp) {
+    let (stored, _) = shared_consultation(&t).await;
+    let hidden = [
+        "category=welfare-child",
+        "urgency=high",
+        "assignee=welfare02",
+        "shared=mine",
+        "from=2000-01-01",
+    ];
+    for who in ["clerk01", "road01"] {
+        for q in hidden {
+            let n = list_total(&t, who, q).await;
+            assert_eq!(n, 0, "{who} {q}");
+        }
+        for q in ["status=routed", "section=children-family", ""] {
+            let n = list_total(&t, who, q).await;
+            assert_eq!(n, 1, "{who} {q}");
+        }
+    }
+    for q in [
+        "category=welfare-child",
+        "urgency=high",
+        "assignee=welfare02",
+    ] {
+        assert_eq!(list_total(&t, "welfare02", q).await, 1, "{q}");
+    }
+    assert!(stored.shared_with.contains(&"road".to_string()));
+}
+
+/// How many requests `GET /api/requests?{query}` counts for `who`.
+async fn list_total(t: &TestApp, who: &str, query: &str) -> i64 {
+    let cookie = t.sign_in(who).await;
+    let a = t
+        .get(&format!("/api/requests?{query}"), Some(&cookie))
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    let page: RequestPage = serde_json::from_slice(&a.body).expect("page");
+    page.total
 }
 
 async fn welfare_detail_is_redacted_and_reads_are_logged(t: TestApp) {

@@ -28,6 +28,7 @@ both!(
     duplicates_follow_group_and_distance,
     duplicates_respect_who_may_read,
     staff_directory_is_for_the_office,
+    push_answers_tell_no_ids_apart,
 );
 
 // ---------------------------------------------------------------------------------
@@ -716,4 +717,52 @@ fn openapi_examples_are_the_office_types() {
     for path in ["/api/requests/{id}/duplicates", "/api/staff"] {
         assert!(doc["paths"][path]["get"].is_object(), "{path}");
     }
+}
+
+/// A field worker learns nothing from a push about requests they do not see or about
+/// staff ids: an invisible request answers exactly as a nonexistent one, whatever the
+/// edit names, and a field they may not set is refused before any name is looked up.
+async fn push_answers_tell_no_ids_apart(t: TestApp) {
+    let mut park = Device::of(&t, "park01").await;
+    let hidden = request_at("park-equipment", "ブランコの鎖", Some((LAT, LON)), "");
+    let v = park.create(&t, &hidden).await;
+    let mut road = Device::of(&t, "road01").await;
+    let own = request_at("road-pothole", "穴", Some((LAT, LON)), "");
+    let own_v = road.create(&t, &own).await;
+    let nowhere = request_id_at(koe_server::now_ms());
+
+    let probes = [
+        FieldValue::Assignee(Some("clerk01".into())),
+        FieldValue::Assignee(Some("nobody-at-all".into())),
+        FieldValue::DuplicateOf(Some(own.id)),
+        FieldValue::DuplicateOf(Some(nowhere)),
+        FieldValue::Title("見出し".into()),
+    ];
+    for probe in probes {
+        let on_hidden = road.set(&t, hidden.id, v, vec![probe.clone()]).await;
+        let on_nothing = road.set(&t, nowhere, v, vec![probe.clone()]).await;
+        assert_eq!(rejected(&on_hidden), "unknown_request", "{probe:?}");
+        assert_eq!(on_hidden, on_nothing, "{probe:?}");
+    }
+    // On their own request: not theirs to set, whether the staff id or original is real.
+    for probe in [
+        FieldValue::Assignee(Some("clerk01".into())),
+        FieldValue::Assignee(Some("nobody-at-all".into())),
+        FieldValue::DuplicateOf(Some(hidden.id)),
+        FieldValue::DuplicateOf(Some(nowhere)),
+    ] {
+        let o = road.set(&t, own.id, own_v, vec![probe.clone()]).await;
+        assert_eq!(rejected(&o), "not_allowed", "{probe:?}");
+    }
+    // The office still gets the precise answer.
+    let mut clerk = Device::of(&t, "clerk01").await;
+    let o = clerk
+        .set(
+            &t,
+            own.id,
+            own_v,
+            vec![FieldValue::Assignee(Some("nobody-at-all".into()))],
+        )
+        .await;
+    assert_eq!(rejected(&o), "unknown_staff");
 }

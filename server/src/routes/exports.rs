@@ -153,9 +153,15 @@ pub fn csv(rows: &[RequestRecord], catalogue: &Catalogue, now: i64) -> String {
     for r in rows {
         let place = r.place.clone().unwrap_or_default();
         let number = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
-        let category = catalogue
-            .category(&r.category)
-            .map_or(r.category.clone(), |c| c.name_ja.clone());
+        // A redacted request names its category's group only (`koe_core::access::redacted`).
+        let category = match koe_core::access::redacted_group(&r.category) {
+            Some(group) => group.to_string(),
+            None => catalogue
+                .category(&r.category)
+                .map_or(r.category.clone(), |c| c.name_ja.clone()),
+        };
+        // Its times and urgency are placeholders, not the request's: empty cells.
+        let hidden = |cell: String| if r.redacted { String::new() } else { cell };
         let section = catalogue
             .section(&r.section)
             .map_or(r.section.clone(), |s| s.name_ja.clone());
@@ -170,11 +176,11 @@ pub fn csv(rows: &[RequestRecord], catalogue: &Catalogue, now: i64) -> String {
             .collect();
         let cells: [(String, bool); 20] = [
             (r.id.to_string(), false),
-            (jst_minute(r.received_at), false),
+            (hidden(jst_minute(r.received_at)), false),
             (r.status.label_ja().into(), false),
             (category, true),
             (section, true),
-            (r.urgency.label_ja().into(), false),
+            (hidden(r.urgency.label_ja().into()), false),
             (r.title.clone().unwrap_or_default(), true),
             (r.description.clone().unwrap_or_default(), true),
             (place.address, true),

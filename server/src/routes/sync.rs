@@ -114,7 +114,15 @@ pub async fn push(
                 }
             }
             MutationKind::SetFields { request_id, edits } => {
-                let verdict = match check_references(&state, *request_id, edits).await? {
+                // Core's bounds first: a mutation of thousands of edits is refused before
+                // any lookup and before the write lock.
+                let refused = match koe_core::merge::check_edits(edits) {
+                    Err(e) => Some((e.code().to_string(), e.message())),
+                    Ok(()) => {
+                        check_references(&state, &viewer, &catalogue, *request_id, edits).await?
+                    }
+                };
+                let verdict = match refused {
                     Some((code, message)) => Verdict::Reject { code, message },
                     None => Verdict::SetFields {
                         request_id: *request_id,
@@ -163,12 +171,27 @@ fn fingerprint(mutation: &Mutation) -> Result<String, ApiError> {
 }
 
 /// What core cannot check, since it knows no staff or other requests: an assignee must
-/// be an active account, a duplicate's original another stored request.
+/// be an active account, a duplicate's original another stored request the editor sees.
+/// Only asked once the editor sees the request and may set every field of the mutation:
+/// otherwise the ledger refuses it (`unknown_request`, `not_allowed`) exactly as for a
+/// request that does not exist, and nothing is learnt about staff ids or other requests.
 async fn check_references(
     state: &AppState,
+    viewer: &koe_core::Viewer,
+    catalogue: &koe_core::Catalogue,
     request_id: Uuid,
     edits: &[FieldEdit],
 ) -> Result<Option<(String, Bilingual)>, ApiError> {
+    let Some(current) = state.store.request_by_id(request_id).await? else {
+        return Ok(None);
+    };
+    let may_set_all = viewer.sees(&current)
+        && edits
+            .iter()
+            .all(|e| viewer.may_edit(&current, e.value.field(), catalogue));
+    if !may_set_all {
+        return Ok(None);
+    }
     for edit in edits {
         match &edit.value {
             FieldValue::Assignee(Some(staff_id)) => {
@@ -191,7 +214,11 @@ async fn check_references(
             }
             FieldValue::DuplicateOf(Some(original)) => {
                 let missing = *original == request_id
-                    || state.store.request_by_id(*original).await?.is_none();
+                    || !state
+                        .store
+                        .request_by_id(*original)
+                        .await?
+                        .is_some_and(|o| viewer.sees(&o));
                 if missing {
                     return Ok(Some((
                         "unknown_original".into(),

@@ -610,6 +610,14 @@ impl AdminRecords for SqlStore {
         let Some(before) = category_in(change.tx(), &category.code).await? else {
             return Ok(Written::Missing);
         };
+        // Counted inside the transaction, so no request lands between the check and the write.
+        let requests: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM requests WHERE category = $1")
+            .bind(category.code.as_str())
+            .fetch_one(change.tx())
+            .await?;
+        if let Err(e) = koe_core::admin::check_sensitivity_change(&before, category, requests) {
+            return Ok(Written::Refused(e));
+        }
         let update = sqlx::query(
             "UPDATE categories SET group_ja = $1, group_en = $2, name_ja = $3, name_en = $4,
                default_section = $5, sensitive = $6, route_days = $7, first_response_days = $8,

@@ -5,9 +5,11 @@
 //! `LOWER`, `CASE`.
 //!
 //! Access is decided here exactly as `Viewer::sees` decides it (the route applies
-//! `Viewer::sees` and `Viewer::redact` again to every row), and the search text only
-//! looks at the title and description of requests whose details the reader may read:
-//! a 要配慮 request is never found by the words in it unless the reader may read them.
+//! `Viewer::sees` and `Viewer::redact` again to every row), and a condition on anything
+//! a redacted request hides (`RequestFilter::asks_about_details`: category, urgency,
+//! dates, assignee, sharing, the search text) only matches requests whose details the
+//! reader may read: a 要配慮 request is never found, nor counted, by what is in it
+//! unless the reader may read it.
 //!
 //! Open311 reads through [`Listing::public_requests`]: only the categories and sections
 //! `koe_core::open311` publishes are ever selected.
@@ -219,26 +221,27 @@ fn list_conditions(
         let p = c.text(&pattern);
         // Both sides through the database's own LOWER: exact text always matches, Latin
         // letters in any case on both databases.
-        let mut term = format!(
+        let term = format!(
             "(LOWER(title) LIKE LOWER({p}) ESCAPE '\\' OR LOWER(description) LIKE LOWER({p}) ESCAPE '\\')"
         );
-        if !viewer.reads_sensitive(catalogue) {
-            // Only words the reader may read: ordinary categories (a category missing
-            // from the catalogue counts as sensitive), or requests they logged.
-            let readable: Vec<String> = catalogue
-                .categories
-                .iter()
-                .filter(|cat| !cat.sensitive)
-                .map(|cat| cat.code.clone())
-                .collect();
-            // `|| ''` keeps the planner off the category and author indexes here: using
-            // them for this OR meant fetching and sorting most of the ward (2 s on
-            // 100,000 requests on SQLite) instead of walking the list's order.
-            let in_readable = c.one_of("(category || '')", &readable);
-            let me = c.text(&viewer.staff_id);
-            term = format!("{term} AND ({in_readable} OR (logged_by || '') = {me})");
-        }
         c.push(term);
+    }
+    if filter.asks_about_details() && !viewer.reads_sensitive(catalogue) {
+        // `RequestFilter::asks_about_details`: a condition on what a redacted request
+        // hides only matches what the reader may read: ordinary categories (a category
+        // missing from the catalogue counts as sensitive), or requests they logged.
+        let readable: Vec<String> = catalogue
+            .categories
+            .iter()
+            .filter(|cat| !cat.sensitive)
+            .map(|cat| cat.code.clone())
+            .collect();
+        // `|| ''` keeps the planner off the category and author indexes here: using
+        // them for this OR meant fetching and sorting most of the ward (2 s on
+        // 100,000 requests on SQLite) instead of walking the list's order.
+        let in_readable = c.one_of("(category || '')", &readable);
+        let me = c.text(&viewer.staff_id);
+        c.push(format!("({in_readable} OR (logged_by || '') = {me})"));
     }
     c
 }
