@@ -8,6 +8,7 @@ pub mod admin;
 pub mod api;
 pub mod calendar;
 pub mod catalogue;
+pub mod csv;
 pub mod device;
 pub mod directory;
 pub mod duplicates;

@@ -961,23 +961,13 @@ pub fn monthly_summary(
 }
 
 /// One CSV field, quoted when it must be (RFC 4180).
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
-}
-
 /// The monthly summary as CSV for spreadsheets: UTF-8 with a byte-order mark (so Excel
 /// reads the Japanese right), CRLF line ends, one table with a kind column.
 pub fn monthly_csv(s: &MonthlySummary) -> String {
-    let mut out = String::from("\u{FEFF}");
-    let mut row = |fields: &[&str]| {
-        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&line.join(","));
-        out.push_str("\r\n");
-    };
+    let mut out = String::from(crate::csv::BOM);
+    // Every cell as text: names come from the catalogue an administrator typed, and the
+    // counts are never negative, so defusing them changes nothing.
+    let mut row = |fields: &[&str]| out.push_str(&crate::csv::text_row(fields));
     row(&[
         "区分 kind",
         "コード code",
@@ -1507,6 +1497,38 @@ mod tests {
             "分類 category,welfare-elderly,福祉／高齢者の見守り・介護,Welfare / Elderly care,2,,,"
         ));
         assert!(csv.contains("サービス基準 standard,route,担当決定,Routed,1,1,1,100.0"));
-        assert_eq!(csv_field("a,\"b\""), "\"a,\"\"b\"\"\"");
+    }
+
+    #[test]
+    fn the_monthly_csv_defuses_formulas_in_names() {
+        let mut cat = sample();
+        cat.categories[0].name_ja = "=HYPERLINK(\"http://x\",\"y\")".into();
+        cat.categories[0].group_ja = "@".into();
+        cat.ward_ja = "+区".into();
+        cat.categories[0].name_en = "-1+1".into();
+        let month = Period::month("2026-06").unwrap();
+        let records = vec![request(
+            1,
+            &cat.categories[0].code.clone(),
+            "road",
+            jst("2026-06-01", 10, 0),
+        )];
+        let admin = viewer("admin", Role::Admin, &[]);
+        let s = monthly_summary(&records, &cat, &admin, &month, jst("2026-07-02", 12, 0));
+        let csv = monthly_csv(&s);
+        assert!(
+            csv.contains(",\"'@／=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\","),
+            "{csv}"
+        );
+        assert!(csv.contains(",'+区 2026-06 月次報告,"), "{csv}");
+        assert!(csv.contains(" / -1+1,"), "{csv}");
+        for line in csv.split("\r\n") {
+            for cell in line.split(',') {
+                assert!(
+                    !cell.starts_with(['=', '+', '-', '@']),
+                    "{cell:?} in {line}"
+                );
+            }
+        }
     }
 }

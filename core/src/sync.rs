@@ -109,9 +109,12 @@ pub struct PushResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PullResponse {
     pub requests: Vec<RequestRecord>,
+    /// Opaque (sealed by the ward record, so it does not tell the change counter): sent
+    /// back as `cursor` on the next pull.
     pub cursor: i64,
     pub has_more: bool,
-    /// The cursor was unknown: this is a full snapshot from the start.
+    /// The cursor was not one the ward record sealed, or was sealed at a later state of
+    /// its database (a restore): this is a full snapshot from the start.
     pub reset: bool,
     /// Requests that left the reader's view since the cursor (re-routed to another
     /// section, no longer shared): the device drops its copies.

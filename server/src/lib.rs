@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod blob;
 pub mod config;
+pub mod cursor;
 pub mod error;
 pub mod routes;
 pub mod seed;

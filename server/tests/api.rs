@@ -39,6 +39,7 @@ both!(
     same_request_id_from_another_device_is_rejected,
     pull_pages_with_cursor,
     odd_cursors_reset_or_are_refused,
+    pull_answers_do_not_tell_the_change_counter,
     welfare_request_is_redacted_for_the_office_clerk_only,
     field_staff_see_their_own_and_their_sections,
     request_list_is_newest_first_and_paged,
@@ -478,10 +479,15 @@ async fn pull_pages_with_cursor(t: TestApp) {
     let versions: Vec<i64> = r.outcomes.iter().map(|o| applied(&o.outcome)).collect();
 
     let head = t.sign_in("head01").await;
+    let key = t.store.cursor_key().await.unwrap();
+    let order = |cursor: i64| match koe_server::cursor::open(key.as_bytes(), cursor) {
+        koe_server::cursor::Cursor::Sealed(order) => order,
+        other => panic!("cursor {cursor} is {other:?}"),
+    };
     let p1 = t.pull(&head, "cursor=0&limit=2").await;
     assert_eq!(p1.requests.len(), 2);
     assert!(p1.has_more && !p1.reset);
-    assert_eq!(p1.cursor, versions[1]);
+    assert_eq!(order(p1.cursor), versions[1]);
     let p2 = t
         .pull(&head, &format!("cursor={}&limit=2", p1.cursor))
         .await;
@@ -492,15 +498,24 @@ async fn pull_pages_with_cursor(t: TestApp) {
         .await;
     assert_eq!(p3.requests.len(), 1);
     assert!(!p3.has_more);
-    assert_eq!(p3.cursor, versions[4]);
+    assert_eq!(order(p3.cursor), versions[4]);
+    let last = p3.cursor;
     let seen: Vec<i64> = [p1, p2, p3]
         .iter()
         .flat_map(|p| p.requests.iter().map(|r| r.version))
         .collect();
     assert_eq!(seen, versions);
-    let p4 = t.pull(&head, &format!("cursor={}", versions[4])).await;
+    let p4 = t.pull(&head, &format!("cursor={last}")).await;
     assert!(p4.requests.is_empty() && !p4.has_more && !p4.reset);
-    assert_eq!(p4.cursor, versions[4]);
+    assert_eq!(p4.cursor, last);
+    // A plain cursor (an older ward record's, the server order itself) still reads.
+    let old = t
+        .pull(&head, &format!("cursor={}&limit=2", versions[2]))
+        .await;
+    let ids: Vec<i64> = old.requests.iter().map(|r| r.version).collect();
+    assert_eq!(ids, versions[3..]);
+    assert!(!old.reset);
+    assert_eq!(old.cursor, last);
     // No cursor means from the start; the limit is capped, not refused.
     let p = t.pull(&head, "limit=100000").await;
     assert_eq!(p.requests.len(), 5);
@@ -514,11 +529,62 @@ async fn odd_cursors_reset_or_are_refused(t: TestApp) {
         &[create(1, new_request("road-tree", "枝"))],
     )
     .await;
-    for cursor in ["999999", "-5"] {
+    // Not made by this ward record (negative, or sealed-looking with a wrong check, or
+    // sealed with another key): a full snapshot from the start.
+    let other = koe_server::cursor::seal(b"another ward record", 1);
+    for cursor in [-5, (1 << 52) + 12345, other] {
         let p = t.pull(&road, &format!("cursor={cursor}")).await;
         assert!(p.reset, "cursor {cursor}");
         assert_eq!(p.requests.len(), 1);
     }
+    // Sealed by this ward record at a later state (a restore from backup): reset too.
+    let key = t.store.cursor_key().await.unwrap();
+    let ahead = koe_server::cursor::seal(key.as_bytes(), 999_999);
+    let p = t.pull(&road, &format!("cursor={ahead}")).await;
+    assert!(p.reset && p.requests.len() == 1);
+    t.get("/api/sync/pull?cursor=abc", Some(&road))
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "bad_cursor");
+    t.get("/api/sync/pull?cursor=0&limit=lots", Some(&road))
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "bad_limit");
+}
+
+/// The `reset` flag, and the cursor itself, used to give away the ward's change counter
+/// (welfare changes included) to any reader: `reset` for a cursor above it, found by
+/// binary search, and the last page's cursor was the counter itself.
+async fn pull_answers_do_not_tell_the_change_counter(t: TestApp) {
+    let road = t.sign_in("road01").await;
+    let welfare = t.sign_in("welfare01").await;
+    t.push(
+        &road,
+        Uuid::new_v4(),
+        &[create(1, new_request("road-tree", "枝"))],
+    )
+    .await;
+    let mine = t.pull(&road, "").await;
+    // Changes the road worker cannot see move the counter...
+    let batch: Vec<Mutation> = (1..=3)
+        .map(|i| create(i, new_request("welfare-elderly", &format!("見守り {i}"))))
+        .collect();
+    t.push(&welfare, Uuid::new_v4(), &batch).await;
+    let order = t.store.server_order().await.unwrap();
+    assert!(order >= 4, "{order}");
+    // ...but no plain cursor, below, at or above the counter, answers differently.
+    let shape = |p: &koe_core::PullResponse| (p.requests.len(), p.reset, p.has_more, p.cursor);
+    let mut answers = Vec::new();
+    for cursor in [1i64, 2, 3, 4, 5, 8, 1000, (1 << 52) - 1] {
+        answers.push(shape(&t.pull(&road, &format!("cursor={cursor}")).await));
+    }
+    assert!(answers.iter().all(|a| *a == answers[0]), "{answers:?}");
+    assert!(!answers[0].1);
+    // The cursor handed back is sealed: it is not the counter, nor near it.
+    let now = t.pull(&road, &format!("cursor={}", mine.cursor)).await;
+    assert!(now.requests.is_empty() && !now.reset);
+    for c in [mine.cursor, now.cursor] {
+        assert!((1 << 52..1 << 53).contains(&c), "{c}");
+    }
+    assert_ne!(mine.cursor, now.cursor);
     t.get("/api/sync/pull?cursor=abc", Some(&road))
         .await
         .assert_error(StatusCode::BAD_REQUEST, "bad_cursor");

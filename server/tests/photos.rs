@@ -22,6 +22,8 @@ both!(
     non_image_bytes_are_refused,
     too_large_is_refused,
     same_bytes_are_stored_once,
+    a_known_hash_is_no_key_to_a_photo,
+    welfare_photo_lists_are_on_the_access_log,
     welfare_photos_are_for_the_welfare_section,
     unknown_request_and_photo,
     unsigned_is_refused,
@@ -400,13 +402,11 @@ async fn same_bytes_are_stored_once(t: TestApp) {
     let first = Uuid::new_v4();
     t.upload(&road, first, request, &bytes).await;
 
-    // The same bytes again (say from a second device) complete at once.
+    // The same bytes again (say from a second device) are sent again, and stored once.
     let head = t.sign_in("head01").await;
     let other = t.log_request(&head, "road-drain").await;
     let second = Uuid::new_v4();
-    t.declare(Some(&head), second, other, &bytes, "image/jpeg")
-        .await
-        .assert_progress(StatusCode::CREATED, bytes.len(), true);
+    t.upload(&head, second, other, &bytes).await;
     assert_eq!(t.stored_files().len(), 1, "{:?}", t.stored_files());
     let a = t.get(&format!("/api/photos/{second}"), Some(&head)).await;
     assert_eq!(a.status, StatusCode::OK);
@@ -608,4 +608,75 @@ async fn disk_errors_are_reported_and_leave_nothing_half_written(t: TestApp) {
         .await
         .assert_progress(StatusCode::OK, bytes.len(), true);
     assert_eq!(t.stored_files().len(), 1);
+}
+
+async fn a_known_hash_is_no_key_to_a_photo(t: TestApp) {
+    // A welfare photo is held; someone who knows (or guesses) its SHA-256 declares it on a
+    // request they may attach photos to.
+    let welfare = t.sign_in("welfare01").await;
+    let secret = t.log_request(&welfare, "welfare-elderly").await;
+    let bytes = jpeg(20_000, 9);
+    t.upload(&welfare, Uuid::new_v4(), secret, &bytes).await;
+    let road = t.sign_in("road01").await;
+    let mine = t.log_request(&road, "road-pothole").await;
+    let known = Uuid::new_v4();
+    let a = t
+        .declare(Some(&road), known, mine, &bytes, "image/jpeg")
+        .await;
+    a.assert_progress(StatusCode::CREATED, 0, false);
+    // Exactly what an unknown hash of the same size and type answers: no oracle.
+    let unknown = Uuid::new_v4();
+    let b = t
+        .declare(Some(&road), unknown, mine, &jpeg(20_000, 10), "image/jpeg")
+        .await;
+    b.assert_progress(StatusCode::CREATED, 0, false);
+    assert_eq!(a.body, b.body);
+    // Nothing to read without the bytes, neither the photo nor a complete entry.
+    t.get(&format!("/api/photos/{known}"), Some(&road))
+        .await
+        .assert_error(StatusCode::CONFLICT, "photo_incomplete");
+    let list = t
+        .get(&format!("/api/requests/{mine}/photos"), Some(&road))
+        .await
+        .json();
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["complete"] == false),
+        "{list}"
+    );
+    // Other bytes under the known hash are refused when the last byte arrives.
+    t.send(Some(&road), known, 0, &jpeg(20_000, 10))
+        .await
+        .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "sha256_mismatch");
+    // Sending the bytes themselves completes it, and the file is still stored once.
+    t.send(Some(&road), known, 0, &bytes)
+        .await
+        .assert_progress(StatusCode::OK, bytes.len(), true);
+    assert_eq!(t.stored_files().len(), 1, "{:?}", t.stored_files());
+}
+
+async fn welfare_photo_lists_are_on_the_access_log(t: TestApp) {
+    let welfare = t.sign_in("welfare01").await;
+    let request = t.log_request(&welfare, "welfare-elderly").await;
+    t.upload(&welfare, Uuid::new_v4(), request, &jpeg(20_000, 11))
+        .await;
+    let path = format!("/api/requests/{request}/photos");
+    // Its author listing them is not on the log; a colleague is.
+    assert_eq!(t.get(&path, Some(&welfare)).await.status, StatusCode::OK);
+    assert!(t.store.access_log(request).await.unwrap().is_empty());
+    let colleague = t.sign_in("welfare02").await;
+    assert_eq!(t.get(&path, Some(&colleague)).await.status, StatusCode::OK);
+    let log = t.store.access_log(request).await.unwrap();
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(log[0].staff_id, "welfare02");
+    assert_eq!(log[0].path, path);
+    // A road request's list is not logged.
+    let road = t.sign_in("road01").await;
+    let pothole = t.log_request(&road, "road-pothole").await;
+    let head = t.sign_in("head01").await;
+    t.get(&format!("/api/requests/{pothole}/photos"), Some(&head))
+        .await;
+    assert!(t.store.access_log(pothole).await.unwrap().is_empty());
 }

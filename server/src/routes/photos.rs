@@ -1,7 +1,8 @@
 //! Photo uploads, resumable and deduplicated (`docs/api.md`, "Photos").
 //!
 //! - `PUT /api/photos/{photo_id}` declares an upload (`PhotoUpload`) or asks where it
-//!   stands: `PhotoProgress`. Bytes already stored under the same SHA-256 complete it at once.
+//!   stands: `PhotoProgress`. Every upload sends its bytes, even of a photo already held
+//!   (a SHA-256 is no key to a photo); they are stored once by hash.
 //! - `PATCH /api/photos/{photo_id}?offset=N` appends a chunk at N, which must be what has
 //!   been received (else 409 `wrong_offset` with `expected_offset`). The last chunk is
 //!   verified (SHA-256, then the image's magic bytes) and the file moved to its final name.
@@ -310,12 +311,6 @@ pub async fn declare(
         received: 0,
         complete: false,
     };
-    // Bytes already stored under this SHA-256 complete the upload at once.
-    let stored = match state.photos.stored(&sha256).await? {
-        Some(s) if s.len == upload.size && ImageType::sniff(&s.start) == Some(kind) => true,
-        Some(s) if s.len == upload.size => return Err(not_an_image(kind.mime()).into()),
-        _ => false,
-    };
     let (photo, created) = match state.store.photo(photo_id).await? {
         Some(existing) => (existing, false),
         None => (state.store.insert_photo(&wanted).await?, true),
@@ -329,26 +324,16 @@ pub async fn declare(
         return Err(photo_id_conflict().into());
     }
     let mut progress = photo.progress();
-    if !photo.complete {
-        if stored {
-            state.photos.discard(photo_id).await?;
-            state
-                .store
-                .complete_photo(photo_id, crate::now_ms())
-                .await?;
-            progress = PhotoProgress {
-                received: photo.size,
-                size: photo.size,
-                complete: true,
-            };
-        } else if photo.received > state.photos.partial_len(photo_id).await? {
-            // The partial file is shorter than recorded (lost): start again.
-            state
-                .store
-                .set_received(photo_id, photo.received, 0)
-                .await?;
-            progress.received = 0;
-        }
+    // Bytes already stored under this SHA-256 do not complete the upload: the hash is no
+    // key to a photo, and the answer is the same whether the ward record holds it or not.
+    // The uploader sends the bytes; `finish` stores them once by hash all the same.
+    if !photo.complete && photo.received > state.photos.partial_len(photo_id).await? {
+        // The partial file is shorter than recorded (lost): start again.
+        state
+            .store
+            .set_received(photo_id, photo.received, 0)
+            .await?;
+        progress.received = 0;
     }
     let status = if created {
         StatusCode::CREATED
@@ -583,9 +568,22 @@ pub async fn of_request(
 ) -> PhotoResult<Json<Vec<PhotoInfo>>> {
     let Path(text) = path.map_err(|_| request_not_found())?;
     let request_id = Uuid::parse_str(&text).map_err(|_| request_not_found())?;
-    let (_, access, _) = request_access(&state, &signed_in.viewer(), request_id).await?;
+    let viewer = signed_in.viewer();
+    let (_, access, logged) = request_access(&state, &viewer, request_id).await?;
     if access != PhotoAccess::Allowed {
         return Err(photo_forbidden().into());
+    }
+    if logged {
+        // Which photos a 要配慮 request has is read like its details: on the record.
+        state
+            .store
+            .log_access(
+                &viewer.staff_id,
+                request_id,
+                &format!("/api/requests/{request_id}/photos"),
+                crate::now_ms(),
+            )
+            .await?;
     }
     Ok(Json(state.store.photos_of_request(request_id).await?))
 }

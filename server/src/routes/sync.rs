@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::{parse_limit, PUSH_MAX_MUTATIONS};
 use crate::auth::SignedIn;
+use crate::cursor::{self, Cursor};
 use crate::error::{ApiError, ApiJson};
 use crate::store::{Origin, Verdict};
 use crate::AppState;
@@ -264,14 +265,24 @@ pub async fn pull(
             )
         })?,
     };
-    // A cursor this ward record never handed out (negative, or from the future: another
-    // database, a restore from backup) gets a full snapshot from the start.
     // Read before the rows: every change numbered up to it has committed (numbers are
     // handed out under the counter row's lock), so a last page may move the cursor there
     // without skipping one.
     let order = state.store.server_order().await?;
-    let reset = cursor < 0 || cursor > order;
-    let after = if reset { 0 } else { cursor };
+    let key = state.store.cursor_key().await?;
+    let key = key.as_bytes();
+    // Cursors are sealed (`crate::cursor`), so neither the cursor handed back nor `reset`
+    // tells the ward's change counter. `reset` (a full snapshot from the start) answers
+    // only what does not depend on the counter: a cursor this ward record did not make,
+    // or one it made at a later state of the database (a restore from backup).
+    let (after, reset) = match cursor::open(key, cursor) {
+        Cursor::Start => (0, false),
+        Cursor::Sealed(at) if at <= order => (at, false),
+        Cursor::Sealed(_) | Cursor::Unknown => (0, true),
+        // An older ward record's plain cursor: read as far as it goes, never as a reset
+        // (a cursor "from the future" would tell the counter by binary search).
+        Cursor::Plain(at) => (at.min(order), false),
+    };
     let viewer = signed_in.viewer();
     let catalogue = state.store.catalogue().await?;
     let mut rows = state.store.changes_after(&viewer, after, limit + 1).await?;
@@ -291,7 +302,7 @@ pub async fn pull(
         .collect();
     Ok(Json(PullResponse {
         requests,
-        cursor: next,
+        cursor: cursor::seal(key, next),
         has_more,
         reset,
         gone,

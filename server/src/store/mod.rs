@@ -194,6 +194,10 @@ pub trait Store:
     /// The last number handed out in server order (every committed change is at or below).
     async fn server_order(&self) -> StoreResult<i64>;
 
+    /// The secret that seals pull cursors (`crate::cursor`), made at first use and kept
+    /// with the data (a restored backup still reads the cursors it handed out).
+    async fn cursor_key(&self) -> StoreResult<String>;
+
     /// Requests changed after `after`, in server order, at most `limit`, pre-filtered in
     /// SQL to those the viewer may see (the route still applies `Viewer::sees`).
     async fn changes_after(

@@ -2,6 +2,7 @@
 //! and milestones. The figures themselves are computed in `koe_core::report`.
 
 use async_trait::async_trait;
+use futures_util::TryStreamExt;
 use koe_core::RequestRecord;
 
 use super::sql::{record_from_row, REQUEST_COLUMNS};
@@ -28,13 +29,12 @@ impl Reports for SqlStore {
                     OR (resolved_at IS NULL AND status IN ('new', 'routed', 'in_progress')))
              ORDER BY received_at, id"
         );
-        sqlx::query(&sql)
-            .bind(from)
-            .bind(to)
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(record_from_row)
-            .collect()
+        // Row by row: the decoded rows and the records are never both held whole.
+        let mut rows = sqlx::query(&sql).bind(from).bind(to).fetch(self.pool());
+        let mut records = Vec::new();
+        while let Some(row) = rows.try_next().await? {
+            records.push(record_from_row(&row)?);
+        }
+        Ok(records)
     }
 }

@@ -877,6 +877,30 @@ impl Store for SqlStore {
         )
     }
 
+    async fn cursor_key(&self) -> StoreResult<String> {
+        let read = || {
+            sqlx::query_scalar::<_, String>("SELECT value FROM settings WHERE name = 'cursor_key'")
+                .fetch_optional(&self.pool)
+        };
+        if let Some(key) = read().await? {
+            return Ok(key);
+        }
+        let mut bytes = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+        let key: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        // Two instances at once: the first key written is the one both use.
+        sqlx::query(
+            "INSERT INTO settings (name, value) VALUES ('cursor_key', $1)
+             ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(key)
+        .execute(&self.pool)
+        .await?;
+        read()
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("cursor_key was not kept".into()))
+    }
+
     async fn changes_after(
         &self,
         viewer: &Viewer,
