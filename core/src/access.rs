@@ -159,6 +159,18 @@ pub fn redacted_group(category: &str) -> Option<&str> {
     category.strip_prefix(REDACTED_GROUP_PREFIX)
 }
 
+/// How a redacted request's category is shown: its group, in both languages (`None` for
+/// a category that is not a redacted group).
+pub fn redacted_group_label(catalogue: &Catalogue, category: &str) -> Option<crate::Bilingual> {
+    let group = redacted_group(category)?;
+    let en = catalogue
+        .categories
+        .iter()
+        .find(|c| c.group_ja == group)
+        .map_or(group, |c| c.group_en.as_str());
+    Some(crate::Bilingual::new(group, en))
+}
+
 /// The one shape of a request whose details the reader may not read (list, pull, detail,
 /// exports, reports): that it exists (`id`), its category's group, its section and its
 /// status — and `version`, the sync's own counter, which devices edit from. Everything
@@ -410,5 +422,20 @@ mod tests {
         r.shared_with = vec!["road".into()];
         assert!(inspector.sees(&r));
         assert!(inspector.redact(r, &cat).redacted);
+    }
+
+    #[test]
+    fn a_redacted_category_is_shown_as_its_group_in_both_languages() {
+        let catalogue = sample();
+        let welfare = catalogue
+            .categories
+            .iter()
+            .find(|c| c.sensitive)
+            .expect("a sensitive category");
+        let code = format!("{REDACTED_GROUP_PREFIX}{}", welfare.group_ja);
+        let label = redacted_group_label(&catalogue, &code).expect("a group");
+        assert_eq!(label.ja, welfare.group_ja);
+        assert_eq!(label.en, welfare.group_en);
+        assert!(redacted_group_label(&catalogue, &welfare.code).is_none());
     }
 }

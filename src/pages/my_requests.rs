@@ -342,7 +342,13 @@ pub(super) fn category_of(catalogue: Option<&Catalogue>, code: &str) -> (Bilingu
             ),
             c.sensitive,
         ),
-        None => (Bilingual::new(code, code), true),
+        // A request whose details this person may not read names its group only.
+        None => (
+            catalogue
+                .and_then(|c| koe_core::access::redacted_group_label(c, code))
+                .unwrap_or_else(|| Bilingual::new(code, code)),
+            true,
+        ),
     }
 }
 

@@ -503,6 +503,9 @@ fn Filters(filter: RwSignal<RequestFilter>) -> impl IntoView {
 }
 
 fn category_name(catalogue: Option<&Catalogue>, code: &str, lang: Lang) -> String {
+    if let Some(group) = catalogue.and_then(|c| koe_core::access::redacted_group_label(c, code)) {
+        return lang.pick(&group).to_owned();
+    }
     catalogue.and_then(|c| c.category(code)).map_or_else(
         || code.to_owned(),
         |c| lang.choose(&c.name_ja, &c.name_en).to_owned(),
