@@ -71,6 +71,18 @@ async fn the_app_and_the_api_carry_security_headers(t: TestApp) {
         assert_eq!(header_of(&page, header::CACHE_CONTROL), "no-cache");
     }
 
+    // The service worker's script: its policy is the worker's, which must fetch the
+    // app's own files to keep them offline (`default-src 'none'` broke it).
+    std::fs::write(
+        t.dist.join("sw.js"),
+        "self.addEventListener('install', () => {});",
+    )
+    .unwrap();
+    let worker = t.get("/sw.js", None).await;
+    assert_eq!(worker.status, StatusCode::OK);
+    let csp = header_of(&worker, header::CONTENT_SECURITY_POLICY);
+    assert!(csp.starts_with("default-src 'self';"), "{csp}");
+
     // API answers: nothing loads from them, and no cache keeps them.
     let cookie = t.sign_in("road01").await;
     for a in [

@@ -64,8 +64,13 @@ export async function startWardRecord(options = {}) {
   };
 }
 
+/**
+ * Headless Chromium. Its contexts bypass the app's Content-Security-Policy, because
+ * Playwright's own `waitForFunction` and axe-core's injection are scripts the CSP
+ * rightly refuses; `csp.test.mjs` drives the app under its CSP (`{ bypassCSP: false }`).
+ */
 export async function launchBrowser() {
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     args: [
       "--no-sandbox",
@@ -77,6 +82,9 @@ export async function launchBrowser() {
       "--no-first-run",
     ],
   });
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = (options = {}) => newContext({ bypassCSP: true, ...options });
+  return browser;
 }
 
 /** Signs in through the app's own form. */
@@ -184,6 +192,7 @@ export function launchPersistent(userDataDir, options = {}) {
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     args: BROWSER_ARGS,
     locale: "ja-JP",
+    bypassCSP: true,
     ...options,
   });
 }

@@ -56,9 +56,19 @@ pub async fn serve_app(State(state): State<AppState>, req: Request) -> Response 
         if let Ok(csp) = HeaderValue::from_str(&app_csp(&page)) {
             res.headers_mut().insert(CONTENT_SECURITY_POLICY, csp);
         }
+    } else {
+        // The app's own files. A script's policy is the policy of the worker it starts:
+        // the service worker must fetch the app's files to keep them offline.
+        res.headers_mut()
+            .insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(FILE_CSP));
     }
     res
 }
+
+/// The policy of the app's files other than the page (the service worker's, above all):
+/// its own origin only.
+pub const FILE_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+     object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 /// The page's Content-Security-Policy. Scripts: the app's own files, its wasm
 /// (`'wasm-unsafe-eval'`), and exactly the inline scripts of this build of index.html by
