@@ -2,9 +2,11 @@
 //! the figures the service committee (区役所サービス向上委員会) reads: the standards
 //! report, the dashboard and the monthly summary fit to publish on the ward's web site.
 //!
-//! Pure functions over request records, the catalogue (categories, sections, the ward
-//! calendar), the reader and the clock: the ward record calls them on what it read from
-//! the database, the same answers on any database.
+//! Pure computations over request records, the catalogue (categories, sections, the ward
+//! calendar), the reader and the clock. Each report is an accumulator fed one record at a
+//! time ([`StandardsTally`], [`DashboardTally`], [`MonthlyTally`]), so the ward record folds
+//! the rows as the database yields them and a report's memory does not grow with the ward;
+//! [`standards_report`], [`dashboard`] and [`monthly_summary`] fold a slice.
 //!
 //! **How a standard is judged.** Each request carries its due dates, fixed from its
 //! category's standard when it was received ([`crate::DueDates`]), and its milestones
@@ -46,6 +48,8 @@ pub const MAX_PERIOD_DAYS: i64 = 3 * 366 + 1;
 pub const TOP_CATEGORIES: usize = 10;
 /// How many open requests the standards report lists with their due dates.
 pub const MAX_OPEN_LISTED: usize = 200;
+/// How many missed requests the standards report lists for each standard.
+pub const MAX_MISSED_LISTED: usize = 500;
 
 /// One of the three service standards of a category.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -392,8 +396,10 @@ pub struct StandardReport {
     pub overall: Tally,
     pub by_section: Vec<GroupTally>,
     pub by_category: Vec<GroupTally>,
-    /// Missed or overdue, earliest due first.
+    /// Missed or overdue, earliest due first, at most [`MAX_MISSED_LISTED`].
     pub missed: Vec<MissedRequest>,
+    /// How many requests missed the standard or are overdue in all.
+    pub missed_total: u64,
 }
 
 /// `GET /api/reports/standards`: how the standards were kept for the requests received in
@@ -453,12 +459,202 @@ fn ordered_groups(
         .collect()
 }
 
-/// The requests the reader may see, as they may see them.
-fn visible<'a>(
-    records: &'a [RequestRecord],
+/// The `limit` items of least key offered so far, and how many were offered: a report's
+/// list stays bounded however many requests it reads. Holds at most twice `limit` items.
+#[derive(Debug, Clone)]
+struct Smallest<K, T> {
+    items: Vec<(K, T)>,
+    limit: usize,
+    /// The greatest key kept at the last trim: nothing above it can make the list.
+    cutoff: Option<K>,
+    total: u64,
+}
+
+impl<K: Ord + Copy, T> Smallest<K, T> {
+    fn new(limit: usize) -> Self {
+        Self {
+            items: Vec::new(),
+            limit,
+            cutoff: None,
+            total: 0,
+        }
+    }
+
+    /// Counts one item and keeps it if it may still be listed; `item` is built only then.
+    fn offer(&mut self, key: K, item: impl FnOnce() -> T) {
+        self.total += 1;
+        if self.cutoff.is_some_and(|c| key > c) {
+            return;
+        }
+        self.items.push((key, item()));
+        if self.items.len() >= 2 * self.limit.max(1) {
+            self.trim();
+        }
+    }
+
+    fn trim(&mut self) {
+        self.items.sort_by_key(|a| a.0);
+        self.items.truncate(self.limit);
+        if self.items.len() == self.limit {
+            self.cutoff = self.items.last().map(|(k, _)| *k);
+        }
+    }
+
+    /// The listed items, least key first, and how many were offered.
+    fn finish(mut self) -> (Vec<T>, u64) {
+        self.trim();
+        let total = self.total;
+        (self.items.into_iter().map(|(_, t)| t).collect(), total)
+    }
+}
+
+/// Counts one judgement under `code`, cloning the code only for a new group.
+fn count_in(groups: &mut BTreeMap<String, Tally>, code: &str, judgement: Option<Judgement>) {
+    match groups.get_mut(code) {
+        Some(t) => t.add(judgement),
+        None => groups.entry(code.to_string()).or_default().add(judgement),
+    }
+}
+
+/// Missed requests sort by due time, then receipt, then id.
+type MissedKey = (i64, i64, Uuid);
+
+/// One standard's counts so far.
+#[derive(Debug, Clone)]
+struct StandardCounts {
+    standard: Standard,
+    overall: Tally,
+    by_section: BTreeMap<String, Tally>,
+    by_category: BTreeMap<String, Tally>,
+    missed: Smallest<MissedKey, MissedRequest>,
+}
+
+/// The standards report, built one record at a time: [`StandardsTally::add`] every record
+/// the store read (those the reader does not see, or received outside the period, are
+/// passed over), then [`StandardsTally::finish`]. Holds counts per group and the bounded
+/// lists, never the records.
+#[derive(Debug, Clone)]
+pub struct StandardsTally<'a> {
+    catalogue: &'a Catalogue,
     viewer: &'a Viewer,
-) -> impl Iterator<Item = &'a RequestRecord> + 'a {
-    records.iter().filter(move |r| viewer.sees(r))
+    period: Period,
+    now: i64,
+    requests: u64,
+    standards: Vec<StandardCounts>,
+    open: Smallest<MissedKey, DueRequest>,
+}
+
+impl<'a> StandardsTally<'a> {
+    pub fn new(catalogue: &'a Catalogue, viewer: &'a Viewer, period: &Period, now: i64) -> Self {
+        Self {
+            catalogue,
+            viewer,
+            period: *period,
+            now,
+            requests: 0,
+            standards: Standard::ALL
+                .into_iter()
+                .map(|standard| StandardCounts {
+                    standard,
+                    overall: Tally::default(),
+                    by_section: BTreeMap::new(),
+                    by_category: BTreeMap::new(),
+                    missed: Smallest::new(MAX_MISSED_LISTED),
+                })
+                .collect(),
+            open: Smallest::new(MAX_OPEN_LISTED),
+        }
+    }
+
+    pub fn add(&mut self, r: &RequestRecord) {
+        if !self.viewer.sees(r) || !self.period.contains(r.received_at) {
+            return;
+        }
+        let (catalogue, viewer, now) = (self.catalogue, self.viewer, self.now);
+        self.requests += 1;
+        for s in &mut self.standards {
+            let standard = s.standard;
+            let j = judge(r, standard, now);
+            s.overall.add(j);
+            count_in(&mut s.by_section, &r.section, j);
+            count_in(&mut s.by_category, &r.category, j);
+            if matches!(j, Some(Judgement::Missed | Judgement::OpenOverdue)) {
+                let due = r.due.map(|d| standard.due(&d)).unwrap_or_default();
+                s.missed.offer((due, r.received_at, r.id), || {
+                    let seen = viewer.redact(r.clone(), catalogue);
+                    MissedRequest {
+                        id: seen.id,
+                        title: seen.title,
+                        redacted: seen.redacted,
+                        category: seen.category,
+                        section: seen.section,
+                        status: seen.status,
+                        received_at: seen.received_at,
+                        due,
+                        done_at: standard.done_at(&r.milestones),
+                    }
+                });
+            }
+        }
+        if let (true, Some(due)) = (r.is_open(), r.due) {
+            self.open.offer((due.resolve_by, r.received_at, r.id), || {
+                let seen = viewer.redact(r.clone(), catalogue);
+                DueRequest {
+                    id: seen.id,
+                    title: seen.title,
+                    redacted: seen.redacted,
+                    category: seen.category,
+                    section: seen.section,
+                    status: seen.status,
+                    received_at: seen.received_at,
+                    due,
+                    milestones: r.milestones,
+                    route: r.step_timeliness(Standard::Route, now),
+                    first_response: r.step_timeliness(Standard::FirstResponse, now),
+                    resolve: r.step_timeliness(Standard::Resolve, now),
+                }
+            });
+        }
+    }
+
+    pub fn finish(self) -> StandardsReport {
+        let catalogue = self.catalogue;
+        let section_order: Vec<&str> = catalogue.sections.iter().map(|s| s.code.as_str()).collect();
+        let category_order: Vec<&str> = catalogue
+            .categories
+            .iter()
+            .map(|c| c.code.as_str())
+            .collect();
+        let standards = self
+            .standards
+            .into_iter()
+            .map(|s| {
+                let (missed, missed_total) = s.missed.finish();
+                StandardReport {
+                    standard: s.standard,
+                    overall: s.overall,
+                    by_section: ordered_groups(s.by_section, &section_order, |c| {
+                        section_names(catalogue, c)
+                    }),
+                    by_category: ordered_groups(s.by_category, &category_order, |c| {
+                        category_names(catalogue, c)
+                    }),
+                    missed,
+                    missed_total,
+                }
+            })
+            .collect();
+        let (open, open_total) = self.open.finish();
+        StandardsReport {
+            from: self.period.from_iso(),
+            to: self.period.to_iso(),
+            generated_at: self.now,
+            requests: self.requests,
+            standards,
+            open,
+            open_total,
+        }
+    }
 }
 
 /// The standards report for the requests received in `period`, as `viewer` may see them,
@@ -470,95 +666,10 @@ pub fn standards_report(
     period: &Period,
     now: i64,
 ) -> StandardsReport {
-    let in_period: Vec<&RequestRecord> = visible(records, viewer)
-        .filter(|r| period.contains(r.received_at))
-        .collect();
-    let section_order: Vec<&str> = catalogue.sections.iter().map(|s| s.code.as_str()).collect();
-    let category_order: Vec<&str> = catalogue
-        .categories
-        .iter()
-        .map(|c| c.code.as_str())
-        .collect();
-    let standards = Standard::ALL
-        .into_iter()
-        .map(|standard| {
-            let mut overall = Tally::default();
-            let mut by_section: BTreeMap<String, Tally> = BTreeMap::new();
-            let mut by_category: BTreeMap<String, Tally> = BTreeMap::new();
-            let mut missed = Vec::new();
-            for r in &in_period {
-                let j = judge(r, standard, now);
-                overall.add(j);
-                by_section.entry(r.section.clone()).or_default().add(j);
-                by_category.entry(r.category.clone()).or_default().add(j);
-                if matches!(j, Some(Judgement::Missed | Judgement::OpenOverdue)) {
-                    let seen = viewer.redact((*r).clone(), catalogue);
-                    missed.push(MissedRequest {
-                        id: seen.id,
-                        title: seen.title,
-                        redacted: seen.redacted,
-                        category: seen.category,
-                        section: seen.section,
-                        status: seen.status,
-                        received_at: seen.received_at,
-                        due: r.due.map(|d| standard.due(&d)).unwrap_or_default(),
-                        done_at: standard.done_at(&r.milestones),
-                    });
-                }
-            }
-            missed.sort_by_key(|m| (m.due, m.received_at, m.id));
-            StandardReport {
-                standard,
-                overall,
-                by_section: ordered_groups(by_section, &section_order, |c| {
-                    section_names(catalogue, c)
-                }),
-                by_category: ordered_groups(by_category, &category_order, |c| {
-                    category_names(catalogue, c)
-                }),
-                missed,
-            }
-        })
-        .collect();
-    let mut open: Vec<(&RequestRecord, DueDates)> = in_period
-        .iter()
-        .filter(|r| r.is_open())
-        .filter_map(|r| r.due.map(|d| (*r, d)))
-        .collect();
-    open.sort_by_key(|(r, d)| (d.resolve_by, r.received_at, r.id));
-    let open_total = open.len() as u64;
-    let open = open
-        .into_iter()
-        .take(MAX_OPEN_LISTED)
-        .map(|(r, due)| {
-            let seen = viewer.redact(r.clone(), catalogue);
-            DueRequest {
-                id: seen.id,
-                title: seen.title,
-                redacted: seen.redacted,
-                category: seen.category,
-                section: seen.section,
-                status: seen.status,
-                received_at: seen.received_at,
-                due,
-                milestones: r.milestones,
-                route: r.step_timeliness(Standard::Route, now),
-                first_response: r.step_timeliness(Standard::FirstResponse, now),
-                resolve: r.step_timeliness(Standard::Resolve, now),
-            }
-        })
-        .collect();
-    StandardsReport {
-        from: period.from_iso(),
-        to: period.to_iso(),
-        generated_at: now,
-        requests: in_period.len() as u64,
-        standards,
-        open,
-        open_total,
-    }
+    let mut tally = StandardsTally::new(catalogue, viewer, period, now);
+    records.iter().for_each(|r| tally.add(r));
+    tally.finish()
 }
-
 /// The office's days off as sorted days since the epoch, for counting working days.
 fn days_off(catalogue: &Catalogue) -> Vec<i64> {
     let mut days: Vec<i64> = catalogue
@@ -687,6 +798,177 @@ fn open_at(record: &RequestRecord, at: i64) -> bool {
         }
 }
 
+/// One month of the dashboard so far.
+#[derive(Debug, Clone)]
+struct MonthCounts {
+    month: String,
+    start: i64,
+    end: i64,
+    end_at: i64,
+    by_department: Vec<u64>,
+    received: u64,
+    open_at_end: u64,
+}
+
+/// A category's request count and working days to first response and to resolution.
+type CategoryTimes = (u64, Vec<u32>, Vec<u32>);
+
+/// The dashboard, built one record at a time like [`StandardsTally`]. Feed it every
+/// request received in the period and every request received before it that was still
+/// unresolved at its start (for the backlog). Holds counts and, for the medians, the
+/// working days of each request (4 bytes a step), never the records.
+#[derive(Debug, Clone)]
+pub struct DashboardTally<'a> {
+    catalogue: &'a Catalogue,
+    viewer: &'a Viewer,
+    period: Period,
+    now: i64,
+    departments: Vec<Named>,
+    months: Vec<MonthCounts>,
+    days_off: Vec<i64>,
+    per_category: BTreeMap<String, CategoryTimes>,
+}
+
+impl<'a> DashboardTally<'a> {
+    pub fn new(catalogue: &'a Catalogue, viewer: &'a Viewer, period: &Period, now: i64) -> Self {
+        let departments: Vec<Named> = catalogue
+            .departments
+            .iter()
+            .map(|d| Named {
+                code: d.code.clone(),
+                name_ja: d.name_ja.clone(),
+                name_en: d.name_en.clone(),
+            })
+            .collect();
+        let today = jst_day(now);
+        let months = period
+            .months()
+            .into_iter()
+            .filter(|(_, first, _)| *first <= today)
+            .map(|(month, first, last)| {
+                let end = end_of_jst_day(last);
+                MonthCounts {
+                    month,
+                    start: first * DAY_MS - JST_OFFSET_MS,
+                    end,
+                    end_at: end.min(now),
+                    by_department: vec![0; departments.len()],
+                    received: 0,
+                    open_at_end: 0,
+                }
+            })
+            .collect();
+        Self {
+            catalogue,
+            viewer,
+            period: *period,
+            now,
+            departments,
+            months,
+            days_off: days_off(catalogue),
+            per_category: BTreeMap::new(),
+        }
+    }
+
+    pub fn add(&mut self, r: &RequestRecord) {
+        if !self.viewer.sees(r) {
+            return;
+        }
+        let department = self
+            .catalogue
+            .section(&r.section)
+            .and_then(|s| self.departments.iter().position(|d| d.code == s.department));
+        for m in &mut self.months {
+            if (m.start..=m.end).contains(&r.received_at) {
+                m.received += 1;
+                if let Some(i) = department {
+                    m.by_department[i] += 1;
+                }
+            }
+            if open_at(r, m.end_at) {
+                m.open_at_end += 1;
+            }
+        }
+        if !self.period.contains(r.received_at) {
+            return;
+        }
+        let off = &self.days_off;
+        let entry = match self.per_category.get_mut(r.category.as_str()) {
+            Some(e) => e,
+            None => self.per_category.entry(r.category.clone()).or_default(),
+        };
+        entry.0 += 1;
+        if let Some(at) = r.milestones.first_response_at {
+            entry.1.push(working_days_with(r.received_at, at, off));
+        }
+        if let Some(at) = r.milestones.resolved_at {
+            entry.2.push(working_days_with(r.received_at, at, off));
+        }
+    }
+
+    pub fn finish(self) -> Dashboard {
+        let catalogue = self.catalogue;
+        let position = |code: &str| {
+            catalogue
+                .categories
+                .iter()
+                .position(|c| c.code == code)
+                .unwrap_or(usize::MAX)
+        };
+        let mut per_category: Vec<(String, CategoryTimes)> =
+            self.per_category.into_iter().collect();
+        per_category.sort_by(|a, b| position(&a.0).cmp(&position(&b.0)).then(a.0.cmp(&b.0)));
+        let response_times: Vec<ResponseTimes> = per_category
+            .into_iter()
+            .map(|(code, (requests, mut first, mut resolved))| {
+                let (name_ja, name_en) = category_names(catalogue, &code);
+                ResponseTimes {
+                    standard: catalogue.category(&code).and_then(|c| c.standard),
+                    code,
+                    name_ja,
+                    name_en,
+                    requests,
+                    first_responded: first.len() as u64,
+                    first_response_median_days: median(&mut first),
+                    resolved: resolved.len() as u64,
+                    resolve_median_days: median(&mut resolved),
+                }
+            })
+            .collect();
+        let mut top: Vec<CategoryCount> = response_times
+            .iter()
+            .map(|t| CategoryCount {
+                code: t.code.clone(),
+                name_ja: t.name_ja.clone(),
+                name_en: t.name_en.clone(),
+                count: t.requests,
+            })
+            .collect();
+        // Stable: equal counts keep catalogue order.
+        top.sort_by_key(|c| std::cmp::Reverse(c.count));
+        top.truncate(TOP_CATEGORIES);
+        Dashboard {
+            from: self.period.from_iso(),
+            to: self.period.to_iso(),
+            generated_at: self.now,
+            departments: self.departments,
+            months: self
+                .months
+                .into_iter()
+                .map(|m| DashboardMonth {
+                    month: m.month,
+                    received_by_department: m.by_department,
+                    received: m.received,
+                    open_at_end: m.open_at_end,
+                    end_at: m.end_at,
+                })
+                .collect(),
+            response_times,
+            top_categories: top,
+        }
+    }
+}
+
 /// The dashboard for `period`, counting what `viewer` may see, at `now`. `records` must
 /// hold every request received in the period and every request received before it that
 /// was still unresolved at its start (for the backlog).
@@ -697,111 +979,9 @@ pub fn dashboard(
     period: &Period,
     now: i64,
 ) -> Dashboard {
-    let seen: Vec<&RequestRecord> = visible(records, viewer).collect();
-    let departments: Vec<Named> = catalogue
-        .departments
-        .iter()
-        .map(|d| Named {
-            code: d.code.clone(),
-            name_ja: d.name_ja.clone(),
-            name_en: d.name_en.clone(),
-        })
-        .collect();
-    let department_of = |r: &RequestRecord| {
-        catalogue
-            .section(&r.section)
-            .and_then(|s| departments.iter().position(|d| d.code == s.department))
-    };
-    let today = jst_day(now);
-    let months = period
-        .months()
-        .into_iter()
-        .filter(|(_, first, _)| *first <= today)
-        .map(|(month, first, last)| {
-            let start = first * DAY_MS - JST_OFFSET_MS;
-            let end = end_of_jst_day(last);
-            let mut by_department = vec![0u64; departments.len()];
-            let mut received = 0;
-            for r in seen
-                .iter()
-                .filter(|r| (start..=end).contains(&r.received_at))
-            {
-                received += 1;
-                if let Some(i) = department_of(r) {
-                    by_department[i] += 1;
-                }
-            }
-            let end_at = end.min(now);
-            DashboardMonth {
-                month,
-                received_by_department: by_department,
-                received,
-                open_at_end: seen.iter().filter(|r| open_at(r, end_at)).count() as u64,
-                end_at,
-            }
-        })
-        .collect();
-
-    let off = days_off(catalogue);
-    let mut per_category: BTreeMap<&str, (u64, Vec<u32>, Vec<u32>)> = BTreeMap::new();
-    for r in seen.iter().filter(|r| period.contains(r.received_at)) {
-        let entry = per_category.entry(r.category.as_str()).or_default();
-        entry.0 += 1;
-        if let Some(at) = r.milestones.first_response_at {
-            entry.1.push(working_days_with(r.received_at, at, &off));
-        }
-        if let Some(at) = r.milestones.resolved_at {
-            entry.2.push(working_days_with(r.received_at, at, &off));
-        }
-    }
-    let position = |code: &str| {
-        catalogue
-            .categories
-            .iter()
-            .position(|c| c.code == code)
-            .unwrap_or(usize::MAX)
-    };
-    let mut codes: Vec<&str> = per_category.keys().copied().collect();
-    codes.sort_by(|a, b| position(a).cmp(&position(b)).then(a.cmp(b)));
-    let response_times: Vec<ResponseTimes> = codes
-        .iter()
-        .map(|code| {
-            let (requests, first, resolved) = per_category.get_mut(code).expect("a listed code");
-            let (name_ja, name_en) = category_names(catalogue, code);
-            ResponseTimes {
-                code: code.to_string(),
-                name_ja,
-                name_en,
-                standard: catalogue.category(code).and_then(|c| c.standard),
-                requests: *requests,
-                first_responded: first.len() as u64,
-                first_response_median_days: median(first),
-                resolved: resolved.len() as u64,
-                resolve_median_days: median(resolved),
-            }
-        })
-        .collect();
-    let mut top: Vec<CategoryCount> = response_times
-        .iter()
-        .map(|t| CategoryCount {
-            code: t.code.clone(),
-            name_ja: t.name_ja.clone(),
-            name_en: t.name_en.clone(),
-            count: t.requests,
-        })
-        .collect();
-    // Stable: equal counts keep catalogue order.
-    top.sort_by_key(|c| std::cmp::Reverse(c.count));
-    top.truncate(TOP_CATEGORIES);
-    Dashboard {
-        from: period.from_iso(),
-        to: period.to_iso(),
-        generated_at: now,
-        departments,
-        months,
-        response_times,
-        top_categories: top,
-    }
+    let mut tally = DashboardTally::new(catalogue, viewer, period, now);
+    records.iter().for_each(|r| tally.add(r));
+    tally.finish()
 }
 
 /// A count under a name (department, category, status).
@@ -864,6 +1044,153 @@ pub struct MonthlySummary {
     pub standards: Vec<StandardSummary>,
 }
 
+/// The monthly summary, built one record at a time like [`DashboardTally`] (fed the
+/// same records). Holds counts only.
+#[derive(Debug, Clone)]
+pub struct MonthlyTally<'a> {
+    catalogue: &'a Catalogue,
+    viewer: &'a Viewer,
+    month: Period,
+    now: i64,
+    end_at: i64,
+    received: u64,
+    resolved: u64,
+    open_at_end: u64,
+    /// One count per department, category and status, in catalogue (or status) order.
+    by_department: Vec<u64>,
+    by_category: Vec<u64>,
+    by_status: Vec<u64>,
+    standards: Vec<Tally>,
+}
+
+impl<'a> MonthlyTally<'a> {
+    pub fn new(catalogue: &'a Catalogue, viewer: &'a Viewer, month: &Period, now: i64) -> Self {
+        Self {
+            catalogue,
+            viewer,
+            month: *month,
+            now,
+            end_at: month.end_ms().min(now),
+            received: 0,
+            resolved: 0,
+            open_at_end: 0,
+            by_department: vec![0; catalogue.departments.len()],
+            by_category: vec![0; catalogue.categories.len()],
+            by_status: vec![0; Status::ALL.len()],
+            standards: vec![Tally::default(); Standard::ALL.len()],
+        }
+    }
+
+    pub fn add(&mut self, r: &RequestRecord) {
+        if !self.viewer.sees(r) {
+            return;
+        }
+        let month = self.month;
+        if r.milestones
+            .resolved_at
+            .is_some_and(|at| month.contains(at))
+        {
+            self.resolved += 1;
+        }
+        if open_at(r, self.end_at) {
+            self.open_at_end += 1;
+        }
+        if !month.contains(r.received_at) {
+            return;
+        }
+        self.received += 1;
+        let department = self.catalogue.section(&r.section).map(|s| &s.department);
+        for (count, d) in self
+            .by_department
+            .iter_mut()
+            .zip(&self.catalogue.departments)
+        {
+            if department == Some(&d.code) {
+                *count += 1;
+            }
+        }
+        for (count, c) in self.by_category.iter_mut().zip(&self.catalogue.categories) {
+            if r.category == c.code {
+                *count += 1;
+            }
+        }
+        for (count, s) in self.by_status.iter_mut().zip(Status::ALL) {
+            if r.status == s {
+                *count += 1;
+            }
+        }
+        for (t, standard) in self.standards.iter_mut().zip(Standard::ALL) {
+            t.add(judge(r, standard, self.now));
+        }
+    }
+
+    pub fn finish(self) -> MonthlySummary {
+        let catalogue = self.catalogue;
+        let by_department = catalogue
+            .departments
+            .iter()
+            .zip(self.by_department)
+            .map(|(d, count)| CountRow {
+                code: d.code.clone(),
+                name_ja: d.name_ja.clone(),
+                name_en: d.name_en.clone(),
+                count,
+            })
+            .collect();
+        let by_category = catalogue
+            .categories
+            .iter()
+            .zip(self.by_category)
+            .map(|(c, count)| CategoryRow {
+                code: c.code.clone(),
+                group_ja: c.group_ja.clone(),
+                group_en: c.group_en.clone(),
+                name_ja: c.name_ja.clone(),
+                name_en: c.name_en.clone(),
+                sensitive: c.sensitive,
+                count,
+            })
+            .collect();
+        let by_status = Status::ALL
+            .into_iter()
+            .zip(self.by_status)
+            .map(|(s, count)| CountRow {
+                code: s.code().to_string(),
+                name_ja: s.label_ja().to_string(),
+                name_en: s.label_en().to_string(),
+                count,
+            })
+            .collect();
+        let standards = Standard::ALL
+            .into_iter()
+            .zip(self.standards)
+            .map(|(standard, t)| StandardSummary {
+                standard,
+                label_ja: standard.label_ja().to_string(),
+                label_en: standard.label_en().to_string(),
+                kept: t.kept,
+                missed: t.missed,
+                open_in_time: t.open_in_time,
+                open_overdue: t.open_overdue,
+                share_kept: t.share_kept,
+            })
+            .collect();
+        MonthlySummary {
+            month: self.month.from_iso()[..7].to_string(),
+            ward_ja: catalogue.ward_ja.clone(),
+            ward_en: catalogue.ward_en.clone(),
+            generated_at: self.now,
+            received: self.received,
+            resolved: self.resolved,
+            open_at_end: self.open_at_end,
+            by_department,
+            by_category,
+            by_status,
+            standards,
+        }
+    }
+}
+
 /// The monthly summary for `month` (a one-month [`Period`]), of what `viewer` may see, at
 /// `now`. `records` as for [`dashboard`].
 pub fn monthly_summary(
@@ -873,91 +1200,9 @@ pub fn monthly_summary(
     month: &Period,
     now: i64,
 ) -> MonthlySummary {
-    let seen: Vec<&RequestRecord> = visible(records, viewer).collect();
-    let received: Vec<&RequestRecord> = seen
-        .iter()
-        .copied()
-        .filter(|r| month.contains(r.received_at))
-        .collect();
-    let by_department = catalogue
-        .departments
-        .iter()
-        .map(|d| CountRow {
-            code: d.code.clone(),
-            name_ja: d.name_ja.clone(),
-            name_en: d.name_en.clone(),
-            count: received
-                .iter()
-                .filter(|r| {
-                    catalogue
-                        .section(&r.section)
-                        .is_some_and(|s| s.department == d.code)
-                })
-                .count() as u64,
-        })
-        .collect();
-    let by_category = catalogue
-        .categories
-        .iter()
-        .map(|c| CategoryRow {
-            code: c.code.clone(),
-            group_ja: c.group_ja.clone(),
-            group_en: c.group_en.clone(),
-            name_ja: c.name_ja.clone(),
-            name_en: c.name_en.clone(),
-            sensitive: c.sensitive,
-            count: received.iter().filter(|r| r.category == c.code).count() as u64,
-        })
-        .collect();
-    let by_status = Status::ALL
-        .into_iter()
-        .map(|s| CountRow {
-            code: s.code().to_string(),
-            name_ja: s.label_ja().to_string(),
-            name_en: s.label_en().to_string(),
-            count: received.iter().filter(|r| r.status == s).count() as u64,
-        })
-        .collect();
-    let standards = Standard::ALL
-        .into_iter()
-        .map(|standard| {
-            let mut t = Tally::default();
-            for r in &received {
-                t.add(judge(r, standard, now));
-            }
-            StandardSummary {
-                standard,
-                label_ja: standard.label_ja().to_string(),
-                label_en: standard.label_en().to_string(),
-                kept: t.kept,
-                missed: t.missed,
-                open_in_time: t.open_in_time,
-                open_overdue: t.open_overdue,
-                share_kept: t.share_kept,
-            }
-        })
-        .collect();
-    let end_at = month.end_ms().min(now);
-    MonthlySummary {
-        month: month.from_iso()[..7].to_string(),
-        ward_ja: catalogue.ward_ja.clone(),
-        ward_en: catalogue.ward_en.clone(),
-        generated_at: now,
-        received: received.len() as u64,
-        resolved: seen
-            .iter()
-            .filter(|r| {
-                r.milestones
-                    .resolved_at
-                    .is_some_and(|at| month.contains(at))
-            })
-            .count() as u64,
-        open_at_end: seen.iter().filter(|r| open_at(r, end_at)).count() as u64,
-        by_department,
-        by_category,
-        by_status,
-        standards,
-    }
+    let mut tally = MonthlyTally::new(catalogue, viewer, month, now);
+    records.iter().for_each(|r| tally.add(r));
+    tally.finish()
 }
 
 /// One CSV field, quoted when it must be (RFC 4180).
@@ -1042,6 +1287,10 @@ pub fn monthly_csv(s: &MonthlySummary) -> String {
     }
     out
 }
+
+#[cfg(test)]
+#[path = "report_whole_list.rs"]
+mod whole_list;
 
 #[cfg(test)]
 mod tests {
@@ -1528,6 +1777,127 @@ mod tests {
                     !cell.starts_with(['=', '+', '-', '@']),
                     "{cell:?} in {line}"
                 );
+            }
+        }
+    }
+
+    /// A ward of `count` requests over March–July 2026: categories and sections in and out
+    /// of the catalogue, every status, milestones early, late or missing, some without due
+    /// dates, some logged by the reader. A fixed pseudo-random sequence, so reproducible.
+    fn varied_ward(count: u64) -> Vec<RequestRecord> {
+        let mut seed: u64 = 0x5eed;
+        let mut next = move |n: u64| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) % n
+        };
+        let start = jst("2026-03-15", 0, 0);
+        let span = jst("2026-07-10", 0, 0) - start;
+        let kinds = [
+            ("road-pothole", "road"),
+            ("road-pothole", "road"),
+            ("welfare-elderly", "elderly"),
+            ("road-pothole", "elderly"),
+            ("gone-category", "gone-section"),
+        ];
+        (0..count)
+            .map(|i| {
+                let (category, section) = kinds[next(kinds.len() as u64) as usize];
+                let received = start + (next(span as u64) as i64);
+                let mut r = request(1, category, section, received);
+                r.id = Uuid::from_u128(u128::from(i) + 1);
+                if next(4) == 0 {
+                    r.logged_by = "clerk".into();
+                }
+                let after = |days: u64, next: &mut dyn FnMut(u64) -> u64| {
+                    (next(3) > 0).then(|| received + (next(days * DAY_MS as u64) as i64))
+                };
+                let m = [
+                    after(4, &mut next),
+                    after(8, &mut next),
+                    after(40, &mut next),
+                ];
+                let status = Status::ALL[next(Status::ALL.len() as u64) as usize];
+                let mut r = done(r, status, m);
+                if next(10) == 0 {
+                    r.due = None;
+                }
+                r
+            })
+            .collect()
+    }
+
+    fn readers() -> Vec<Viewer> {
+        vec![
+            clerk(),
+            viewer("head", Role::Supervisor, &["road"]),
+            viewer("admin", Role::Admin, &[]),
+            viewer("insp", Role::Field, &["elderly"]),
+        ]
+    }
+
+    #[test]
+    fn the_standards_fold_matches_the_whole_list_report() {
+        let cat = sample();
+        let records = varied_ward(3000);
+        let now = jst("2026-06-20", 12, 0);
+        for p in [
+            Period::parse(Some("2026-04-01"), Some("2026-06-30")).unwrap(),
+            Period::month("2026-05").unwrap(),
+            Period::parse(Some("2026-06-25"), Some("2026-07-31")).unwrap(),
+        ] {
+            for reader in readers() {
+                let mut whole = whole_list::standards_report(&records, &cat, &reader, &p, now);
+                let folded = standards_report(&records, &cat, &reader, &p, now);
+                for s in &mut whole.standards {
+                    s.missed.truncate(MAX_MISSED_LISTED);
+                }
+                assert_eq!(folded, whole, "{p:?} {reader:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_standards_report_lists_at_most_500_misses_earliest_due_first() {
+        let cat = sample();
+        let records = varied_ward(6000);
+        let p = Period::parse(Some("2026-03-01"), Some("2026-07-31")).unwrap();
+        let now = jst("2026-07-20", 12, 0);
+        let whole = whole_list::standards_report(&records, &cat, &clerk(), &p, now);
+        let report = standards_report(&records, &cat, &clerk(), &p, now);
+        assert!(report.standards[0].missed_total > MAX_MISSED_LISTED as u64);
+        for (s, w) in report.standards.iter().zip(&whole.standards) {
+            let listed = w.missed.len().min(MAX_MISSED_LISTED);
+            assert_eq!(s.missed_total, w.missed.len() as u64);
+            assert_eq!(s.missed.len(), listed);
+            assert_eq!(s.missed[..], w.missed[..listed]);
+            assert!(s.missed.windows(2).all(|m| m[0].due <= m[1].due));
+        }
+        assert_eq!(report.open.len(), MAX_OPEN_LISTED);
+        assert_eq!(report.open_total, whole.open_total);
+    }
+
+    #[test]
+    fn the_dashboard_and_monthly_folds_match_the_whole_list_reports() {
+        let cat = sample();
+        let records = varied_ward(3000);
+        for now in [jst("2026-06-20", 12, 0), jst("2026-09-01", 9, 0)] {
+            for reader in readers() {
+                let p = Period::parse(Some("2026-04-01"), Some("2026-07-31")).unwrap();
+                assert_eq!(
+                    dashboard(&records, &cat, &reader, &p, now),
+                    whole_list::dashboard(&records, &cat, &reader, &p, now),
+                    "{reader:?}"
+                );
+                for month in ["2026-04", "2026-06", "2026-07"] {
+                    let m = Period::month(month).unwrap();
+                    assert_eq!(
+                        monthly_summary(&records, &cat, &reader, &m, now),
+                        whole_list::monthly_summary(&records, &cat, &reader, &m, now),
+                        "{month} {reader:?}"
+                    );
+                }
             }
         }
     }

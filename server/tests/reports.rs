@@ -405,6 +405,7 @@ async fn the_standards_report_counts_by_the_ward_calendar(t: TestApp) {
         assert_eq!(o.share_kept, Some(1.0 / 3.0));
         let missed: Vec<Uuid> = s.missed.iter().map(|m| m.id).collect();
         assert_eq!(missed, [ids[1], ids[2]], "{:?}", s.standard);
+        assert_eq!(s.missed_total, 2);
         assert_eq!(s.missed[1].done_at, None);
         assert_eq!(s.by_section.len(), 1);
         assert_eq!(s.by_section[0].code, "road");

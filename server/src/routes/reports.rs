@@ -16,8 +16,11 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use koe_core::report::{self, Dashboard, MonthlySummary, Period, ReportError, StandardsReport};
-use koe_core::{Catalogue, RequestRecord, Viewer};
+use koe_core::report::{
+    self, Dashboard, DashboardTally, MonthlySummary, MonthlyTally, Period, ReportError,
+    StandardsReport, StandardsTally,
+};
+use koe_core::{RequestRecord, Viewer};
 
 use crate::auth::SignedIn;
 use crate::error::ApiError;
@@ -54,17 +57,17 @@ fn month(query: &HashMap<String, String>) -> Result<Period, ApiError> {
     Period::month(query.get("month").map(String::as_str).unwrap_or("")).map_err(refused)
 }
 
-/// The catalogue and the requests a report over `period` needs.
-async fn inputs(
+/// Hands `add` every request a report over `period` reads, one at a time.
+async fn fold(
     state: &AppState,
     period: &Period,
-) -> Result<(Catalogue, Vec<RequestRecord>), ApiError> {
-    let catalogue = state.store.catalogue().await?;
-    let records = state
+    add: &mut (dyn FnMut(RequestRecord) + Send),
+) -> Result<(), ApiError> {
+    state
         .store
-        .report_requests(period.start_ms(), period.end_ms())
+        .report_requests(period.start_ms(), period.end_ms(), add)
         .await?;
-    Ok((catalogue, records))
+    Ok(())
 }
 
 pub async fn standards(
@@ -74,14 +77,10 @@ pub async fn standards(
 ) -> Result<Json<StandardsReport>, ApiError> {
     let viewer = reader(&signed_in)?;
     let period = period(&query)?;
-    let (catalogue, records) = inputs(&state, &period).await?;
-    Ok(Json(report::standards_report(
-        &records,
-        &catalogue,
-        &viewer,
-        &period,
-        crate::now_ms(),
-    )))
+    let catalogue = state.store.catalogue().await?;
+    let mut tally = StandardsTally::new(&catalogue, &viewer, &period, crate::now_ms());
+    fold(&state, &period, &mut |r| tally.add(&r)).await?;
+    Ok(Json(tally.finish()))
 }
 
 pub async fn dashboard(
@@ -91,14 +90,10 @@ pub async fn dashboard(
 ) -> Result<Json<Dashboard>, ApiError> {
     let viewer = reader(&signed_in)?;
     let period = period(&query)?;
-    let (catalogue, records) = inputs(&state, &period).await?;
-    Ok(Json(report::dashboard(
-        &records,
-        &catalogue,
-        &viewer,
-        &period,
-        crate::now_ms(),
-    )))
+    let catalogue = state.store.catalogue().await?;
+    let mut tally = DashboardTally::new(&catalogue, &viewer, &period, crate::now_ms());
+    fold(&state, &period, &mut |r| tally.add(&r)).await?;
+    Ok(Json(tally.finish()))
 }
 
 async fn summary(
@@ -108,14 +103,10 @@ async fn summary(
 ) -> Result<MonthlySummary, ApiError> {
     let viewer = reader(signed_in)?;
     let month = month(query)?;
-    let (catalogue, records) = inputs(state, &month).await?;
-    Ok(report::monthly_summary(
-        &records,
-        &catalogue,
-        &viewer,
-        &month,
-        crate::now_ms(),
-    ))
+    let catalogue = state.store.catalogue().await?;
+    let mut tally = MonthlyTally::new(&catalogue, &viewer, &month, crate::now_ms());
+    fold(state, &month, &mut |r| tally.add(&r)).await?;
+    Ok(tally.finish())
 }
 
 pub async fn monthly(

@@ -12,13 +12,25 @@ use super::{SqlStore, StoreResult};
 pub trait Reports: Send + Sync {
     /// Every request received from `from` to `to` (ms since the epoch, both included),
     /// and every request received before `from` that was not yet resolved at `from` (for
-    /// the backlog), oldest first. Unfiltered: the caller applies `Viewer::sees`.
-    async fn report_requests(&self, from: i64, to: i64) -> StoreResult<Vec<RequestRecord>>;
+    /// the backlog), oldest first, each handed to `each` as it is read (a report folds
+    /// them; the period's records are never all held). Unfiltered: the report applies
+    /// `Viewer::sees`.
+    async fn report_requests(
+        &self,
+        from: i64,
+        to: i64,
+        each: &mut (dyn FnMut(RequestRecord) + Send),
+    ) -> StoreResult<()>;
 }
 
 #[async_trait]
 impl Reports for SqlStore {
-    async fn report_requests(&self, from: i64, to: i64) -> StoreResult<Vec<RequestRecord>> {
+    async fn report_requests(
+        &self,
+        from: i64,
+        to: i64,
+        each: &mut (dyn FnMut(RequestRecord) + Send),
+    ) -> StoreResult<()> {
         // A request finished before milestones were kept (no `resolved_at`) counts as
         // resolved for the backlog: it is read only if received in the period.
         let sql = format!(
@@ -29,12 +41,11 @@ impl Reports for SqlStore {
                     OR (resolved_at IS NULL AND status IN ('new', 'routed', 'in_progress')))
              ORDER BY received_at, id"
         );
-        // Row by row: the decoded rows and the records are never both held whole.
+        // Row by row: one decoded row and one record at a time.
         let mut rows = sqlx::query(&sql).bind(from).bind(to).fetch(self.pool());
-        let mut records = Vec::new();
         while let Some(row) = rows.try_next().await? {
-            records.push(record_from_row(&row)?);
+            each(record_from_row(&row)?);
         }
-        Ok(records)
+        Ok(())
     }
 }
