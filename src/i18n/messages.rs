@@ -84,6 +84,7 @@ messages! {
     SignOutAnyway => "サインアウトする", "Sign out";
     StayHere => "このまま続ける", "Stay signed in";
     Dismiss => "閉じる", "Dismiss";
+    MissedShownOf => "期限を過ぎた {} 件を表示しています（全 {} 件。期限の早い順）。すべては CSV 出力で確かめてください。", "Showing {} of the requests that missed it ({} in all, earliest due first). The CSV export has them all.";
     AdminTabDevices => "端末", "Devices";
     DevicesIntro => "区の端末と、そこでサインインした職員、端末に残っている未送信の件数（端末が最後に報告したもの）です。紛失した端末は使用停止にすると、そのサインインがすべて終わり、以後は同期もサインインもできません。", "The ward's devices, who signed in on each, and what waits on it (as it last reported). Retiring a lost device ends its sessions; it can neither sync nor sign in again.";
     DevicesNone => "まだ端末はありません。", "No devices yet.";

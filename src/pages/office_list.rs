@@ -502,7 +502,8 @@ fn Filters(filter: RwSignal<RequestFilter>) -> impl IntoView {
     }
 }
 
-fn category_name(catalogue: Option<&Catalogue>, code: &str, lang: Lang) -> String {
+/// A category's name as shown (a redacted request's: its group).
+pub(crate) fn category_name(catalogue: Option<&Catalogue>, code: &str, lang: Lang) -> String {
     if let Some(group) = catalogue.and_then(|c| koe_core::access::redacted_group_label(c, code)) {
         return lang.pick(&group).to_owned();
     }

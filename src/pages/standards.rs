@@ -10,6 +10,7 @@ use koe_core::{Catalogue, Timeliness};
 use leptos::prelude::*;
 use serde::de::DeserializeOwned;
 
+use super::office_list::category_name;
 use crate::api::{self, ApiError};
 use crate::components::{BilingualMessage, MessageKind};
 use crate::i18n::{format_time, use_i18n, Lang, Msg};
@@ -233,13 +234,6 @@ fn section_name(catalogue: Option<&Catalogue>, code: &str, lang: Lang) -> String
     )
 }
 
-fn category_name(catalogue: Option<&Catalogue>, code: &str, lang: Lang) -> String {
-    catalogue.and_then(|c| c.category(code)).map_or_else(
-        || code.to_owned(),
-        |c| lang.choose(&c.name_ja, &c.name_en).to_owned(),
-    )
-}
-
 /// The range of a standard's working days across the categories ("1", "2–5").
 fn days_range(catalogue: Option<&Catalogue>, standard: Standard) -> Option<String> {
     let days: Vec<u32> = catalogue?
@@ -302,6 +296,13 @@ fn StandardSection(report: StandardReport) -> impl IntoView {
             {if report.missed.is_empty() {
                 view! { <p class="empty">{move || i18n.t(Msg::NoneMissed)}</p> }.into_any()
             } else {
+                // The ward record lists at most 500 of them, earliest due first.
+                let cut = (report.missed_total > report.missed.len() as u64).then(|| {
+                    Msg::MissedShownOf
+                        .text(i18n.lang())
+                        .replacen("{}", &report.missed.len().to_string(), 1)
+                        .replacen("{}", &report.missed_total.to_string(), 1)
+                });
                 let missed = report.missed;
                 let label = move || format!("{} — {}", standard_label(standard, i18n.lang()), i18n.t(Msg::MissedTitle));
                 view! {
@@ -348,6 +349,7 @@ fn StandardSection(report: StandardReport) -> impl IntoView {
                             </tbody>
                         </table>
                     </div>
+                    {cut.map(|text| view! { <p class="intro" data-testid=format!("missed-cut-{code}")>{text}</p> })}
                 }
                 .into_any()
             }}
