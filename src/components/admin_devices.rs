@@ -97,7 +97,7 @@ pub fn AdminDevices() -> impl IntoView {
                                     {move || i18n.t(Msg::DevicesRetire)}
                                 </button>
                                 <button class="secondary-button" on:click=move |_| asking.set(None)>
-                                    {move || i18n.t(Msg::StayHere)}
+                                    {move || i18n.t(Msg::AdminCancel)}
                                 </button>
                             </div>
                         </Show>
