@@ -5,10 +5,7 @@ use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use uuid::Uuid;
 
-use super::{
-    Store, StoreError, META, META_CLIENT_ID, META_NEXT_MUTATION_ID, META_PULL_CURSOR,
-    META_SENT_THROUGH, OUTBOX, PHOTOS, REQUESTS,
-};
+use super::{Store, StoreError, META, META_CLIENT_ID, META_NEXT_MUTATION_ID, META_PULL_CURSOR};
 use crate::ids;
 
 /// Keeps a number under `key` in the meta store (inside the caller's transaction).
@@ -128,51 +125,5 @@ impl Store {
         let meta = tx.object_store(META)?;
         let next: Option<f64> = meta.get(META_NEXT_MUTATION_ID).serde()?.await?;
         Ok(next.is_some())
-    }
-
-    /// Takes the work an earlier version of the app kept unsealed for this person
-    /// (see `crate::device::Device::adopt_legacy`), sealed, in one transaction. Their
-    /// numbers are below this database's range (it starts where the device's counter
-    /// stood); the sent-through mark moves up to the earlier one.
-    pub(crate) async fn take_legacy(
-        &self,
-        mutations: &[koe_core::Mutation],
-        requests: &[koe_core::device::LocalRequest],
-        photos: &[super::NewPhoto],
-        legacy_sent_through: u64,
-    ) -> Result<(), StoreError> {
-        let mut sealed_photos = Vec::with_capacity(photos.len());
-        for p in photos {
-            sealed_photos.push(self.seal_photo(&p.blob).await?);
-        }
-        let tx = self
-            .db()
-            .transaction([REQUESTS, OUTBOX, META, PHOTOS])
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
-        let request_store = self.sealed(&tx, REQUESTS)?;
-        let outbox = self.sealed(&tx, OUTBOX)?;
-        let meta = tx.object_store(META)?;
-        let photo_store = tx.object_store(PHOTOS)?;
-        for r in requests {
-            request_store.put(r.id.to_string(), r).await?;
-        }
-        for m in mutations {
-            outbox.put(m.id as f64, m).await?;
-        }
-        for (p, sealed) in photos.iter().zip(&sealed_photos) {
-            photo_store
-                .put(p.row.to_js(sealed)?)
-                .with_key(p.row.key())
-                .without_key_type()
-                .primitive()?
-                .await?;
-        }
-        let sent: Option<f64> = meta.get(META_SENT_THROUGH).serde()?.await?;
-        if sent.is_none_or(|s| (s as u64) < legacy_sent_through) {
-            put_number(&meta, META_SENT_THROUGH, legacy_sent_through as f64).await?;
-        }
-        tx.commit().await?;
-        Ok(())
     }
 }

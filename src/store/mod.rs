@@ -9,6 +9,7 @@
 //! explicitly, with nothing awaited inside it but IndexedDB requests.
 
 mod error;
+mod legacy;
 mod meta;
 mod open;
 mod outbox;

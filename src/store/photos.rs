@@ -149,7 +149,51 @@ fn blob_of(bytes: &[u8], content_type: &str) -> Result<Blob, StoreError> {
         .map_err(|e| StoreError::Failed(format!("{e:?}")))
 }
 
+/// A photo's row and its sealed bytes, ready to be written.
+pub(crate) type SealedPhoto = (PhotoRow, Blob);
+
+/// Writes sealed photos inside the caller's transaction: `add` (a photo id already kept
+/// fails the transaction) or, for work taken over again, `put`.
+pub(crate) async fn write_photos(
+    store: &indexed_db_futures::object_store::ObjectStore<'_>,
+    photos: &[SealedPhoto],
+    replace: bool,
+) -> Result<(), StoreError> {
+    for (row, sealed) in photos {
+        let value = row.to_js(sealed)?;
+        if replace {
+            store
+                .put(value)
+                .with_key(row.key())
+                .without_key_type()
+                .primitive()?
+                .await?;
+        } else {
+            store
+                .add(value)
+                .with_key(row.key())
+                .without_key_type()
+                .primitive()?
+                .await?;
+        }
+    }
+    Ok(())
+}
+
 impl Store {
+    /// Seals photos for keeping, before the transaction that writes them (reading a blob
+    /// is not an IndexedDB request, and would let the transaction close).
+    pub(crate) async fn seal_photos(
+        &self,
+        photos: &[NewPhoto],
+    ) -> Result<Vec<SealedPhoto>, StoreError> {
+        let mut sealed = Vec::with_capacity(photos.len());
+        for p in photos {
+            sealed.push((p.row.clone(), self.seal_photo(&p.blob).await?));
+        }
+        Ok(sealed)
+    }
+
     /// Seals a photo for keeping (before the transaction that saves it: reading a blob
     /// is not an IndexedDB request, and would let the transaction close).
     pub(crate) async fn seal_photo(&self, photo: &Blob) -> Result<Blob, StoreError> {

@@ -39,10 +39,7 @@ impl Store {
     ) -> Result<u64, StoreError> {
         let author = self.author();
         // Sealed first: nothing but IndexedDB may be awaited inside the transaction.
-        let mut sealed_photos = Vec::with_capacity(photos.len());
-        for p in photos {
-            sealed_photos.push(self.seal_photo(&p.blob).await?);
-        }
+        let sealed_photos = self.seal_photos(photos).await?;
         let tx = self
             .db()
             .transaction([REQUESTS, OUTBOX, META, PHOTOS])
@@ -70,14 +67,7 @@ impl Store {
         };
         // Numbers, not BigInts: IndexedDB keys must be numbers to sort by id.
         outbox.add(mutation_id as f64, &mutation).await?;
-        for (photo, sealed) in photos.iter().zip(&sealed_photos) {
-            photo_store
-                .add(photo.row.to_js(sealed)?)
-                .with_key(photo.row.key())
-                .without_key_type()
-                .primitive()?
-                .await?;
-        }
+        super::photos::write_photos(&photo_store, &sealed_photos, false).await?;
         // A full device aborts here: say so (QuotaExceededError), nothing was written.
         super::error::commit(tx).await?;
         Ok(mutation_id)
