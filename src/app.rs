@@ -206,6 +206,12 @@ fn SignOutWarning(
                 aria-labelledby="sign-out-title"
                 aria-describedby="sign-out-text"
                 data-testid="sign-out-warning"
+                on:keydown=move |ev| {
+                    // Escape keeps the person signed in, as 「このまま続ける」 does.
+                    if ev.key() == "Escape" {
+                        leaving.set(None);
+                    }
+                }
             >
                 <h2 id="sign-out-title">{move || i18n.t(Msg::SignOutTitle)}</h2>
                 <div id="sign-out-text">

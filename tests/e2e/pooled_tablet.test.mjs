@@ -68,6 +68,11 @@ test("three people on one tablet: each one's work stays theirs, sealed, and arri
   const warning = await signOutAnyway(page);
   assert.match(await warning.innerText(), /未送信 2 件・下書き 1 件があります/);
   await page.screenshot({ path: join(tmpdir(), "koe-sign-out-warning.png") });
+  // Escape, or 「このまま続ける」 (it has the focus), keeps road01 signed in.
+  await page.keyboard.press("Escape");
+  await page.getByTestId("sign-out-warning").waitFor({ state: "detached" });
+  await signOutAnyway(page);
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), "stay-signed-in");
   await page.getByTestId("stay-signed-in").click();
   await page.getByTestId("nav-capture").waitFor();
   await (await signOutAnyway(page)).getByTestId("sign-out-anyway").click();
