@@ -538,21 +538,7 @@ async fn a_ward_record_upgraded_from_schema_8_keeps_its_devices_and_sessions(t: 
     }
     let _ = db.close().await;
     // The upgraded ward record starts (connecting migrates).
-    let store = koe_server::SqlStore::connect_with(&t.url, 2).await.unwrap();
-    let store: Arc<dyn koe_server::Store> = Arc::new(store);
-    let up = TestApp {
-        router: koe_server::app(koe_server::AppState {
-            store: store.clone(),
-            dist: t.dist.clone(),
-            passwords: t.passwords.clone(),
-            photos: koe_server::blob::PhotoBlobs::new(&t.photos),
-        }),
-        store,
-        dist: t.dist.clone(),
-        photos: t.photos.clone(),
-        url: t.url.clone(),
-        passwords: t.passwords.clone(),
-    };
+    let up = t.another_instance(2).await;
     assert_eq!(up.session_status(&road).await, StatusCode::OK);
     let admin = up.sign_in("admin01").await;
     let d = up.device_of(&admin, tablet).await;

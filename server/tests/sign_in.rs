@@ -207,13 +207,7 @@ async fn sign_in_when_every_check_is_busy_is_503_and_not_counted(t: TestApp) {
 
 async fn two_instances_on_one_database_check_at_most_the_limit_together(t: TestApp) {
     // A second ward record on the same database, as behind a load balancer.
-    let store = koe_server::SqlStore::connect_with(&t.url, 5).await.unwrap();
-    let other = koe_server::app(koe_server::AppState {
-        store: Arc::new(store),
-        dist: t.dist.clone(),
-        passwords: t.passwords.clone(),
-        photos: koe_server::blob::PhotoBlobs::new(&t.photos),
-    });
+    let other = t.another_instance(5).await.router;
     let before = t.passwords.verifies();
     let tasks: Vec<_> = (0..12)
         .map(|i| {

@@ -238,21 +238,7 @@ async fn a_ward_record_upgraded_from_the_high_water_mark_replays_what_it_applied
     }
     let _ = db.close().await;
     // The upgraded ward record starts (connecting migrates) and the device retries.
-    let store = koe_server::SqlStore::connect_with(&t.url, 2).await.unwrap();
-    let store: Arc<dyn koe_server::Store> = Arc::new(store);
-    let upgraded = TestApp {
-        router: koe_server::app(koe_server::AppState {
-            store: store.clone(),
-            dist: t.dist.clone(),
-            passwords: t.passwords.clone(),
-            photos: koe_server::blob::PhotoBlobs::new(&t.photos),
-        }),
-        store,
-        dist: t.dist.clone(),
-        photos: t.photos.clone(),
-        url: t.url.clone(),
-        passwords: t.passwords.clone(),
-    };
+    let upgraded = t.another_instance(2).await;
     let again = upgraded.push(&road, device, &batch).await;
     assert_eq!(again.outcomes[0].outcome, Outcome::Applied { version });
     assert_eq!(upgraded.store.request_count().await.unwrap(), 1);

@@ -172,6 +172,29 @@ impl Answer {
 }
 
 impl TestApp {
+    /// Another ward record on the same database and photo folder (connecting migrates):
+    /// the second instance behind a load balancer, or the one started after an upgrade.
+    #[allow(dead_code)]
+    pub async fn another_instance(&self, connections: u32) -> TestApp {
+        let store = SqlStore::connect_with(&self.url, connections)
+            .await
+            .expect("connect and migrate");
+        let store: Arc<dyn Store> = Arc::new(store);
+        TestApp {
+            router: koe_server::app(koe_server::AppState {
+                store: store.clone(),
+                dist: self.dist.clone(),
+                passwords: self.passwords.clone(),
+                photos: koe_server::blob::PhotoBlobs::new(&self.photos),
+            }),
+            store,
+            dist: self.dist.clone(),
+            photos: self.photos.clone(),
+            url: self.url.clone(),
+            passwords: self.passwords.clone(),
+        }
+    }
+
     pub async fn call(
         &self,
         method: Method,
