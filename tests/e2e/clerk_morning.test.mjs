@@ -95,8 +95,8 @@ test("clerk's morning: the last page of 区の一覧, a filter, a request beside
   assert.match(page.url(), /section=road/);
 
   // Open one: the list on the left, the request on the right, each scrolling on its own.
-  const row = page.getByTestId("office-request").nth(2);
-  const id = await row.getAttribute("data-id");
+  const id = await page.getByTestId("office-request").nth(2).getAttribute("data-id");
+  const row = page.locator(`[data-testid="office-request"][data-id="${id}"]`);
   await row.getByTestId("office-open").click();
   await page.getByTestId("office-actions").waitFor({ timeout: 15_000 });
   await page.getByTestId("detail-trail").waitFor();
@@ -105,7 +105,7 @@ test("clerk's morning: the last page of 区の一覧, a filter, a request beside
   assert.ok(listPane.x + listPane.width <= detailPane.x, `list ${JSON.stringify(listPane)} left of detail ${JSON.stringify(detailPane)}`);
   assert.ok(listPane.y < detailPane.y + detailPane.height && detailPane.y < listPane.y + listPane.height, "side by side");
   assert.ok(detailPane.x + detailPane.width <= 1366 && detailPane.y + detailPane.height <= 768, "the request within the window");
-  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 1366, "no sideways scroll");
+  assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 1366, "no sideways scroll");
   // The office's actions are on the first screen of the request, above the long history.
   const actionsTitle = await page.locator("#office-actions-title").boundingBox();
   assert.ok(
