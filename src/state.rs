@@ -1,7 +1,7 @@
 //! The app's shared state, provided once through context.
 
 use koe_core::api::Me;
-use koe_core::{Bilingual, Catalogue};
+use koe_core::{Bilingual, Catalogue, Role};
 use leptos::prelude::*;
 
 use crate::device::Device;
@@ -35,6 +35,19 @@ impl Page {
             .hash()
             .is_ok_and(|h| h.starts_with("#/office"))
         {
+            Page::Office
+        } else {
+            Page::Capture
+        }
+    }
+
+    /// Where a person lands after signing in: office staff, section heads and
+    /// administrators (those who review the ward's list) on 区の一覧, field staff on
+    /// 新規受付. The ward list reads its filter and request open from the address, so a
+    /// reload of it comes back to the same place; a field worker sent such an address
+    /// (a link passed on) still lands where they work, the list not being theirs.
+    pub fn landing(role: Role) -> Self {
+        if role.reviews_ward() {
             Page::Office
         } else {
             Page::Capture
@@ -119,4 +132,20 @@ impl Default for AppState {
 
 pub fn use_app() -> AppState {
     expect_context::<AppState>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    fn office_staff_land_on_the_ward_list_and_field_staff_on_capture() {
+        for role in [Role::Office, Role::Supervisor, Role::Admin] {
+            assert_eq!(Page::landing(role), Page::Office, "{role:?}");
+        }
+        assert_eq!(Page::landing(Role::Field), Page::Capture);
+    }
 }

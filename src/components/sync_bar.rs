@@ -4,7 +4,8 @@ use crate::i18n::{format_time, use_i18n, Msg};
 use crate::state::{use_app, Page};
 use crate::sync::{use_sync, SyncStatus};
 
-/// The sync status line (同期中… 3/10, 未送信 N 件, 最終同期 …) and 今すぐ同期.
+/// The sync status line (同期中… 3/10, 未送信 N 件, 最終同期 …) and 今すぐ同期; one compact
+/// line for office staff.
 #[component]
 pub fn SyncBar() -> impl IntoView {
     let i18n = use_i18n();
@@ -61,9 +62,15 @@ pub fn SyncBar() -> impl IntoView {
         }
     };
     let needs_sign_in = move || engine.status.get() == SyncStatus::SignInAgain;
+    // Office staff work at a desk, always online: one line for them (the counts and the
+    // button still there, the line still announced).
+    let compact = move || {
+        app.me
+            .with(|me| me.as_ref().is_some_and(|me| me.role.reviews_ward()))
+    };
     let running = move || matches!(engine.status.get(), SyncStatus::Running { .. });
     view! {
-        <section class="sync-bar" aria-label=move || i18n.t(Msg::SyncNow)>
+        <section class="sync-bar" class:compact=compact data-testid="sync-bar" aria-label=move || i18n.t(Msg::SyncNow)>
             <p data-testid="sync-status" role="status" aria-live="polite" class="sync-status">
                 {text}
             </p>

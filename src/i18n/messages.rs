@@ -504,6 +504,10 @@ messages! {
     AdminActCategoryUpdate => "分類の変更", "Category changed";
     AdminActCalendarAdd => "閉庁日の追加", "Day off added";
     AdminActCalendarRemove => "閉庁日の削除", "Day off removed";
+    // Issue 11, items 3 and 9: the ward list's paging and the office's desktop layout.
+    OfficeRangeOf => "{}件 / {}件中", "{} of {}";
+    OfficeMoreFilters => "詳しい条件", "More filters";
+    OfficeListRegion => "受付の一覧", "The list of requests";
 }
 
 impl Msg {

@@ -62,12 +62,67 @@ pub fn short_id(id: Uuid) -> String {
     s[s.len() - 8..].to_owned()
 }
 
-/// "1–50" for a page.
-fn range_text(offset: i64, shown: usize) -> String {
-    if shown == 0 {
-        return "0".into();
+/// Where a page of the list stands among all the requests that match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageSpan {
+    /// The first and last row shown, counted from 1; `None` when the page is empty.
+    pub rows: Option<(i64, i64)>,
+    /// How many match in all.
+    pub total: i64,
+    /// The offset of the page before, when there is one.
+    pub prev: Option<i64>,
+    /// The offset of the page after, when there is one.
+    pub next: Option<i64>,
+}
+
+/// The page at `offset` (at most `limit` rows a page) that showed `shown` of `total`.
+/// An offset past the end (an old address, requests since closed) goes back to the last
+/// page.
+pub fn page_span(offset: i64, limit: i64, shown: usize, total: i64) -> PageSpan {
+    let limit = limit.max(1);
+    let offset = offset.max(0);
+    let shown = i64::try_from(shown).unwrap_or(i64::MAX);
+    let total = total.max(0);
+    let last_page = if total > 0 {
+        (total - 1) / limit * limit
+    } else {
+        0
+    };
+    PageSpan {
+        rows: (shown > 0).then(|| (offset + 1, offset + shown)),
+        total,
+        prev: (offset > 0).then(|| (offset - limit).min(last_page).max(0)),
+        // After the rows shown, not a whole page on: rows logged meanwhile are not skipped.
+        next: (shown > 0 && offset + shown < total).then_some(offset + shown),
     }
-    format!("{}–{}", offset + 1, offset + shown as i64)
+}
+
+/// 「451–500件 / 500件中」, "451–500 of 500".
+pub fn range_label(span: PageSpan, lang: Lang) -> String {
+    let rows = match span.rows {
+        None => "0".to_owned(),
+        Some((first, last)) if first == last => first.to_string(),
+        Some((first, last)) => format!("{first}–{last}"),
+    };
+    Msg::OfficeRangeOf
+        .text(lang)
+        .replacen("{}", &rows, 1)
+        .replacen("{}", &span.total.to_string(), 1)
+}
+
+/// Puts the keyboard on the 開く button of request `id`'s row, if it is listed.
+fn focus_row(id: Uuid) {
+    use wasm_bindgen::JsCast;
+    let selector =
+        format!(r#"[data-testid="office-request"][data-id="{id}"] [data-testid="office-open"]"#);
+    if let Some(button) = document()
+        .query_selector(&selector)
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = button.focus();
+    }
 }
 
 fn current_hash() -> String {
@@ -133,16 +188,26 @@ pub fn OfficeList() -> impl IntoView {
         }
     });
 
+    // The list and the request open side by side on a wide screen (each scrolling on
+    // its own), one after the other on a phone: see "Office desktop" in main.css.
     view! {
-        <section class="page office" aria-labelledby="office-title">
+        <section
+            class="page office"
+            class:office-open=move || selected.with(Option::is_some)
+            aria-labelledby="office-title"
+        >
             <Show
                 when=reviews
                 fallback=|| view! { <BilingualMessage message=Msg::OfficeOnlyOffice.bilingual() kind=MessageKind::Problem/> }
             >
-                {move || match selected.get() {
-                    Some(id) => view! { <OfficeDetail id=id selected=selected/> }.into_any(),
-                    None => view! { <OfficeBrowse filter=filter selected=selected/> }.into_any(),
-                }}
+                <div class="office-list-pane" data-testid="office-list-pane">
+                    <OfficeBrowse filter=filter selected=selected/>
+                </div>
+                {move || selected.get().map(|id| view! {
+                    <div class="office-detail-pane" data-testid="office-detail-pane">
+                        <OfficeDetail id=id selected=selected/>
+                    </div>
+                })}
             </Show>
         </section>
     }
@@ -157,8 +222,12 @@ fn OfficeBrowse(
     let i18n = use_i18n();
     let app = use_app();
     let refresh = RwSignal::new(0u32);
+    // Read again when a request is opened or closed (the office may have acted on it);
+    // the page shown stays until the new one arrives.
+    let open = Memo::new(move |_| selected.with(Option::is_some));
     let rows = LocalResource::new(move || {
         refresh.track();
+        open.track();
         let online = app.online.get();
         let f = filter.get();
         async move {
@@ -166,6 +235,38 @@ fn OfficeBrowse(
                 Some(api::office_page(&f).await)
             } else {
                 None
+            }
+        }
+    });
+    // After 次の50件 or 前の50件 the keyboard and the screen reader are on the range of the
+    // new page (「451–500件 / 500件中」), at the top of the list, not on a button that may
+    // be disabled now.
+    let paged = StoredValue::new(false);
+    // Back from a request (一覧に戻る, or the browser's back): the keyboard goes on from
+    // the row it was opened from, in the list as shown now and in the list read again.
+    let back_to = StoredValue::new(None::<Uuid>);
+    let last_open = StoredValue::new(selected.get_untracked());
+    Effect::new(move |_| match selected.get() {
+        Some(id) => last_open.set_value(Some(id)),
+        None => {
+            if let Some(id) = last_open.get_value() {
+                last_open.set_value(None);
+                back_to.set_value(Some(id));
+                // Once the list shows again (on a phone it is hidden while a request is open).
+                request_animation_frame(move || focus_row(id));
+            }
+        }
+    });
+    let range = NodeRef::<leptos::html::P>::new();
+    // Runs whenever a page of the list is drawn (its range line is new).
+    Effect::new(move |_| {
+        if let Some(p) = range.get() {
+            if paged.get_value() {
+                paged.set_value(false);
+                let _ = p.focus();
+            } else if let Some(id) = back_to.get_value() {
+                back_to.set_value(None);
+                request_animation_frame(move || focus_row(id));
             }
         }
     });
@@ -185,22 +286,23 @@ fn OfficeBrowse(
         }
     };
     view! {
-        <div class="page-head">
+        <div class="page-head office-head">
             <h1 id="office-title">{move || i18n.t(Msg::OfficeTitle)}</h1>
-            <button class="small-button" on:click=move |_| refresh.update(|n| *n += 1)>
-                {move || i18n.t(Msg::Refresh)}
-            </button>
+            <p class="office-exports">
+                <a class="secondary-button" data-testid="export-csv" href=move || export("csv") download="">
+                    {move || i18n.t(Msg::OfficeDownloadCsv)}
+                </a>
+                " "
+                <a class="secondary-button" data-testid="export-geojson" href=move || export("geojson") download="">
+                    {move || i18n.t(Msg::OfficeDownloadGeoJson)}
+                </a>
+                " "
+                <button class="small-button" on:click=move |_| refresh.update(|n| *n += 1)>
+                    {move || i18n.t(Msg::Refresh)}
+                </button>
+            </p>
         </div>
         <Filters filter=filter/>
-        <p class="office-exports">
-            <a class="secondary-button" data-testid="export-csv" href=move || export("csv") download="">
-                {move || i18n.t(Msg::OfficeDownloadCsv)}
-            </a>
-            " "
-            <a class="secondary-button" data-testid="export-geojson" href=move || export("geojson") download="">
-                {move || i18n.t(Msg::OfficeDownloadGeoJson)}
-            </a>
-        </p>
         {move || match rows.get() {
             None if app.online.get() => {
                 view! { <p class="loading" role="status">{move || i18n.t(Msg::Loading)}</p> }.into_any()
@@ -208,36 +310,44 @@ fn OfficeBrowse(
             None | Some(None) | Some(Some(Err(ApiError::Unreachable))) => needs_connection().into_any(),
             Some(Some(Err(e))) => view! { <BilingualMessage message=e.message() kind=MessageKind::Problem/> }.into_any(),
             Some(Some(Ok(page))) => {
-                let total = page.total;
-                let offset = page.offset;
-                let limit = page.limit.max(1);
-                let shown = page.requests.len();
+                let span = page_span(page.offset, page.limit, page.requests.len(), page.total);
                 let table = if page.requests.is_empty() {
                     view! { <p class="empty">{move || i18n.t(Msg::OfficeNoMatch)}</p> }.into_any()
                 } else {
                     view! { <OfficeTable list=page.requests selected=selected/> }.into_any()
                 };
+                let go = move |to: Option<i64>| {
+                    if let Some(to) = to {
+                        paged.set_value(true);
+                        filter.update(|f| *f = f.page(to));
+                    }
+                };
                 view! {
-                    <p class="office-total" role="status" data-testid="office-total" data-total=total.to_string()>
-                        {move || Msg::OfficeTotal.fill(i18n.lang(), &total.to_string())}
-                        " · "
-                        {move || Msg::OfficeRange.fill(i18n.lang(), &range_text(offset, shown))}
+                    <p
+                        class="office-total"
+                        role="status"
+                        tabindex="-1"
+                        node_ref=range
+                        data-testid="office-total"
+                        data-total=span.total.to_string()
+                    >
+                        {move || range_label(span, i18n.lang())}
                     </p>
                     {table}
                     <nav class="office-paging" aria-label=move || i18n.t(Msg::OfficePaging)>
                         <button
                             class="secondary-button"
                             data-testid="office-prev"
-                            disabled=offset <= 0
-                            on:click=move |_| filter.update(|f| *f = f.page(offset - limit))
+                            disabled=span.prev.is_none()
+                            on:click=move |_| go(span.prev)
                         >
                             {move || i18n.t(Msg::OfficePrev)}
                         </button>
                         <button
                             class="secondary-button"
                             data-testid="office-next"
-                            disabled=offset + (shown as i64) >= total
-                            on:click=move |_| filter.update(|f| *f = f.page(offset + limit))
+                            disabled=span.next.is_none()
+                            on:click=move |_| go(span.next)
                         >
                             {move || i18n.t(Msg::OfficeNext)}
                         </button>
@@ -284,6 +394,14 @@ fn Filters(filter: RwSignal<RequestFilter>) -> impl IntoView {
         let text = q.get_untracked();
         apply(Box::new(move |f| f.q = chosen(text)));
     };
+    // 「詳しい条件」 starts open when the address asks for one of them.
+    let more_in_use = filter.with_untracked(|f| {
+        f.department.is_some()
+            || f.urgency.is_some()
+            || f.from.is_some()
+            || f.to.is_some()
+            || f.shared_mine
+    });
     let status_boxes = move || {
         Status::ALL
             .into_iter()
@@ -315,7 +433,7 @@ fn Filters(filter: RwSignal<RequestFilter>) -> impl IntoView {
     view! {
         <form class="office-filters" role="search" on:submit=on_search aria-labelledby="office-filters-title">
             <h2 id="office-filters-title" class="small-heading">{move || i18n.t(Msg::OfficeFilters)}</h2>
-            <div class="filter-row">
+            <div class="filter-row filter-main">
                 <GrowInput label=Msg::OfficeSearch value=q testid="filter-q" kind="search"/>
                 <button type="submit" class="primary-button" data-testid="filter-search">
                     {move || i18n.t(Msg::OfficeSearchButton)}
@@ -325,24 +443,8 @@ fn Filters(filter: RwSignal<RequestFilter>) -> impl IntoView {
                 <legend>{move || i18n.t(Msg::Status)}</legend>
                 {status_boxes}
             </fieldset>
-            <div class="filter-grid">
-                <label class="field">
-                    <span>{move || i18n.t(Msg::OfficeDepartment)}</span>
-                    <select
-                        data-testid="filter-department"
-                        prop:value=move || filter.with(|f| f.department.clone().unwrap_or_default())
-                        on:change=move |ev| {
-                            let v = chosen(event_target_value(&ev));
-                            apply(Box::new(move |f| f.department = v));
-                        }
-                    >
-                        <option value="">{any}</option>
-                        {move || catalogue().departments.into_iter().map(|d| {
-                            let label = lang().choose(&d.name_ja, &d.name_en).to_owned();
-                            view! { <option value=d.code.clone()>{label}</option> }
-                        }).collect_view()}
-                    </select>
-                </label>
+            // The common choices, always shown.
+            <div class="filter-grid filter-common">
                 <label class="field">
                     <span>{move || i18n.t(Msg::OfficeSectionFilter)}</span>
                     <select
@@ -380,46 +482,6 @@ fn Filters(filter: RwSignal<RequestFilter>) -> impl IntoView {
                             view! { <option value=c.code.clone()>{label}</option> }
                         }).collect_view()}
                     </select>
-                </label>
-                <label class="field">
-                    <span>{move || i18n.t(Msg::Urgency)}</span>
-                    <select
-                        data-testid="filter-urgency"
-                        prop:value=move || filter.with(|f| f.urgency.map(|u| u.code().to_owned()).unwrap_or_default())
-                        on:change=move |ev| {
-                            let v = Urgency::from_code(&event_target_value(&ev));
-                            apply(Box::new(move |f| f.urgency = v));
-                        }
-                    >
-                        <option value="">{any}</option>
-                        {Urgency::ALL.into_iter().map(|u| view! {
-                            <option value=u.code()>{move || lang().choose(u.label_ja(), u.label_en()).to_owned()}</option>
-                        }).collect_view()}
-                    </select>
-                </label>
-                <label class="field">
-                    <span>{move || i18n.t(Msg::OfficeFrom)}</span>
-                    <input
-                        type="date"
-                        data-testid="filter-from"
-                        prop:value=move || filter.with(|f| f.from.map(iso_date).unwrap_or_default())
-                        on:change=move |ev| {
-                            let v = parse_iso_date(&event_target_value(&ev));
-                            apply(Box::new(move |f| f.from = v));
-                        }
-                    />
-                </label>
-                <label class="field">
-                    <span>{move || i18n.t(Msg::OfficeTo)}</span>
-                    <input
-                        type="date"
-                        data-testid="filter-to"
-                        prop:value=move || filter.with(|f| f.to.map(iso_date).unwrap_or_default())
-                        on:change=move |ev| {
-                            let v = parse_iso_date(&event_target_value(&ev));
-                            apply(Box::new(move |f| f.to = v));
-                        }
-                    />
                 </label>
                 <label class="field">
                     <span>{move || i18n.t(Msg::Assignee)}</span>
@@ -477,18 +539,6 @@ fn Filters(filter: RwSignal<RequestFilter>) -> impl IntoView {
                     />
                     {move || i18n.t(Msg::OfficeOverdue)}
                 </label>
-                <label class="check">
-                    <input
-                        type="checkbox"
-                        data-testid="filter-shared"
-                        prop:checked=move || filter.with(|f| f.shared_mine)
-                        on:change=move |ev| {
-                            let on = event_target_checked(&ev);
-                            apply(Box::new(move |f| f.shared_mine = on));
-                        }
-                    />
-                    {move || i18n.t(Msg::OfficeSharedMine)}
-                </label>
                 <button
                     type="button"
                     class="secondary-button"
@@ -498,6 +548,83 @@ fn Filters(filter: RwSignal<RequestFilter>) -> impl IntoView {
                     {move || i18n.t(Msg::MineClearFilters)}
                 </button>
             </div>
+            // The rest behind 「詳しい条件」, open when one of them is in use.
+            <details class="filter-more" data-testid="filter-more" open=more_in_use>
+                <summary data-testid="filter-more-toggle">{move || i18n.t(Msg::OfficeMoreFilters)}</summary>
+                <div class="filter-grid">
+                    <label class="field">
+                        <span>{move || i18n.t(Msg::OfficeDepartment)}</span>
+                        <select
+                            data-testid="filter-department"
+                            prop:value=move || filter.with(|f| f.department.clone().unwrap_or_default())
+                            on:change=move |ev| {
+                                let v = chosen(event_target_value(&ev));
+                                apply(Box::new(move |f| f.department = v));
+                            }
+                        >
+                            <option value="">{any}</option>
+                            {move || catalogue().departments.into_iter().map(|d| {
+                                let label = lang().choose(&d.name_ja, &d.name_en).to_owned();
+                                view! { <option value=d.code.clone()>{label}</option> }
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <label class="field">
+                        <span>{move || i18n.t(Msg::Urgency)}</span>
+                        <select
+                            data-testid="filter-urgency"
+                            prop:value=move || filter.with(|f| f.urgency.map(|u| u.code().to_owned()).unwrap_or_default())
+                            on:change=move |ev| {
+                                let v = Urgency::from_code(&event_target_value(&ev));
+                                apply(Box::new(move |f| f.urgency = v));
+                            }
+                        >
+                            <option value="">{any}</option>
+                            {Urgency::ALL.into_iter().map(|u| view! {
+                                <option value=u.code()>{move || lang().choose(u.label_ja(), u.label_en()).to_owned()}</option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <label class="field">
+                        <span>{move || i18n.t(Msg::OfficeFrom)}</span>
+                        <input
+                            type="date"
+                            data-testid="filter-from"
+                            prop:value=move || filter.with(|f| f.from.map(iso_date).unwrap_or_default())
+                            on:change=move |ev| {
+                                let v = parse_iso_date(&event_target_value(&ev));
+                                apply(Box::new(move |f| f.from = v));
+                            }
+                        />
+                    </label>
+                    <label class="field">
+                        <span>{move || i18n.t(Msg::OfficeTo)}</span>
+                        <input
+                            type="date"
+                            data-testid="filter-to"
+                            prop:value=move || filter.with(|f| f.to.map(iso_date).unwrap_or_default())
+                            on:change=move |ev| {
+                                let v = parse_iso_date(&event_target_value(&ev));
+                                apply(Box::new(move |f| f.to = v));
+                            }
+                        />
+                    </label>
+                </div>
+                <div class="filter-row">
+                    <label class="check">
+                        <input
+                            type="checkbox"
+                            data-testid="filter-shared"
+                            prop:checked=move || filter.with(|f| f.shared_mine)
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                apply(Box::new(move |f| f.shared_mine = on));
+                            }
+                        />
+                        {move || i18n.t(Msg::OfficeSharedMine)}
+                    </label>
+                </div>
+            </details>
         </form>
     }
 }
@@ -529,15 +656,15 @@ fn OfficeTable(list: Vec<RequestRecord>, selected: RwSignal<Option<Uuid>>) -> im
             <table class="office-table">
                 <thead>
                     <tr>
-                        <th scope="col">{move || i18n.t(Msg::OfficeId)}</th>
-                        <th scope="col">{move || i18n.t(Msg::Received)}</th>
-                        <th scope="col">{move || i18n.t(Msg::Category)}</th>
-                        <th scope="col">{move || i18n.t(Msg::Title)}</th>
-                        <th scope="col">{move || i18n.t(Msg::Section)}</th>
-                        <th scope="col">{move || i18n.t(Msg::Status)}</th>
-                        <th scope="col">{move || i18n.t(Msg::Urgency)}</th>
-                        <th scope="col">{move || i18n.t(Msg::OfficeDue)}</th>
-                        <th scope="col">{move || i18n.t(Msg::Assignee)}</th>
+                        <th scope="col" class="col-id">{move || i18n.t(Msg::OfficeId)}</th>
+                        <th scope="col" class="col-received">{move || i18n.t(Msg::Received)}</th>
+                        <th scope="col" class="col-category">{move || i18n.t(Msg::Category)}</th>
+                        <th scope="col" class="col-title">{move || i18n.t(Msg::Title)}</th>
+                        <th scope="col" class="col-section">{move || i18n.t(Msg::Section)}</th>
+                        <th scope="col" class="col-status">{move || i18n.t(Msg::Status)}</th>
+                        <th scope="col" class="col-urgency">{move || i18n.t(Msg::Urgency)}</th>
+                        <th scope="col" class="col-due">{move || i18n.t(Msg::OfficeDue)}</th>
+                        <th scope="col" class="col-assignee">{move || i18n.t(Msg::Assignee)}</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -560,11 +687,13 @@ fn OfficeTable(list: Vec<RequestRecord>, selected: RwSignal<Option<Uuid>>) -> im
                             let open_label = short.clone();
                             view! {
                                 <tr
+                                    class:open=move || selected.get() == Some(id)
+                                    aria-current=move || (selected.get() == Some(id)).then_some("true")
                                     data-testid="office-request"
                                     data-id=id.to_string()
                                     data-status=r.status.code()
                                 >
-                                    <td>
+                                    <td class="col-id">
                                         <button
                                             type="button"
                                             class="link-button"
@@ -576,20 +705,20 @@ fn OfficeTable(list: Vec<RequestRecord>, selected: RwSignal<Option<Uuid>>) -> im
                                             <code>{short}</code>
                                         </button>
                                     </td>
-                                    <td>{format_time(r.received_at as f64)}</td>
-                                    <td>{move || app.catalogue.with(|c| category_name(c.as_ref(), &category, i18n.lang()))}</td>
-                                    <td class:redacted=redacted data-testid="office-title">
+                                    <td class="col-received">{format_time(r.received_at as f64)}</td>
+                                    <td class="col-category">{move || app.catalogue.with(|c| category_name(c.as_ref(), &category, i18n.lang()))}</td>
+                                    <td class="col-title" class:redacted=redacted data-testid="office-title">
                                         {move || match &title {
                                             Some(t) if !redacted => t.clone(),
                                             _ => i18n.t(Msg::OfficeRedactedTitle).to_owned(),
                                         }}
                                     </td>
-                                    <td>{move || app.catalogue.with(|c| section_name(c.as_ref(), &section, i18n.lang()))}</td>
-                                    <td data-testid="office-status">{move || i18n.lang().choose(r.status.label_ja(), r.status.label_en())}</td>
-                                    <td class=format!("urgency-{}", r.urgency.code())>
+                                    <td class="col-section">{move || app.catalogue.with(|c| section_name(c.as_ref(), &section, i18n.lang()))}</td>
+                                    <td class="col-status" data-testid="office-status">{move || i18n.lang().choose(r.status.label_ja(), r.status.label_en())}</td>
+                                    <td class=format!("col-urgency urgency-{}", r.urgency.code())>
                                         {move || i18n.lang().choose(r.urgency.label_ja(), r.urgency.label_en())}
                                     </td>
-                                    <td class="due" data-testid="resolve-by">
+                                    <td class="col-due due" data-testid="resolve-by">
                                         {match resolve_by.clone() {
                                             Some(d) => view! { <span>{d}</span> }.into_any(),
                                             None => view! { <span class="muted">{move || i18n.t(Msg::OfficeDueNone)}</span> }.into_any(),
@@ -601,7 +730,7 @@ fn OfficeTable(list: Vec<RequestRecord>, selected: RwSignal<Option<Uuid>>) -> im
                                             </span>
                                         })}
                                     </td>
-                                    <td data-testid="office-assignee">{assignee}</td>
+                                    <td class="col-assignee" data-testid="office-assignee">{assignee}</td>
                                 </tr>
                             }
                         })
@@ -700,7 +829,41 @@ mod tests {
             "#/office/0190f2c4-8a3e-7b21-9c4d-5e6f7a8b9c0d?q=a"
         ));
         assert_eq!(short_id(id), "6f7a8b9c0d"[2..]);
-        assert_eq!(range_text(50, 50), "51–100");
-        assert_eq!(range_text(0, 0), "0");
+    }
+
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    fn paging_goes_to_the_last_page_and_back() {
+        // The first of ten pages: nothing before, the next 50 after.
+        let first = page_span(0, 50, 50, 500);
+        assert_eq!(first.rows, Some((1, 50)));
+        assert_eq!((first.prev, first.next), (None, Some(50)));
+        // The last page of an exact multiple: the next button has nowhere to go.
+        let last = page_span(450, 50, 50, 500);
+        assert_eq!(last.rows, Some((451, 500)));
+        assert_eq!((last.prev, last.next), (Some(400), None));
+        assert_eq!(range_label(last, Lang::Ja), "451–500件 / 500件中");
+        assert_eq!(range_label(last, Lang::En), "451–500 of 500");
+        // A last page that is not full.
+        let short = page_span(500, 50, 7, 507);
+        assert_eq!(short.rows, Some((501, 507)));
+        assert_eq!((short.prev, short.next), (Some(450), None));
+        // One row.
+        assert_eq!(range_label(page_span(0, 50, 1, 1), Lang::Ja), "1件 / 1件中");
+    }
+
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    fn an_empty_list_or_a_page_past_the_end() {
+        let empty = page_span(0, 50, 0, 0);
+        assert_eq!(empty.rows, None);
+        assert_eq!((empty.prev, empty.next), (None, None));
+        assert_eq!(range_label(empty, Lang::Ja), "0件 / 0件中");
+        // An old address past the end (requests closed since): back goes to the last page.
+        let past = page_span(600, 50, 0, 500);
+        assert_eq!((past.rows, past.prev, past.next), (None, Some(450), None));
+        assert_eq!(range_label(past, Lang::En), "0 of 500");
+        let gone = page_span(100, 50, 0, 0);
+        assert_eq!((gone.prev, gone.next), (Some(0), None));
     }
 }

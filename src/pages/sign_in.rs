@@ -52,8 +52,10 @@ pub fn SignInPage() -> impl IntoView {
             match result {
                 Ok(offline) => {
                     password.set(String::new());
-                    // Back to where the address points (a reload of the ward list).
-                    app.page.set(Page::from_address());
+                    // Office staff on 区の一覧 (a reload of it keeps its filter and the
+                    // request open: both are in the address), field staff on 新規受付.
+                    let role = app.me.with_untracked(|me| me.as_ref().map(|me| me.role));
+                    app.page.set(role.map_or(Page::Capture, Page::landing));
                     if offline {
                         app.notice.set(Some(Msg::SignedInOffline.bilingual()));
                     }
