@@ -185,8 +185,16 @@ fn value_words(
                 return None;
             }
             Some(Bilingual::new(
-                names.iter().map(|n| n.ja.as_str()).collect::<Vec<_>>().join("、"),
-                names.iter().map(|n| n.en.as_str()).collect::<Vec<_>>().join(", "),
+                names
+                    .iter()
+                    .map(|n| n.ja.as_str())
+                    .collect::<Vec<_>>()
+                    .join("、"),
+                names
+                    .iter()
+                    .map(|n| n.en.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
             ))
         }
         EditableField::Assignee => {
@@ -300,7 +308,10 @@ mod tests {
         );
         let changes = describe(&h, &sample(), &[]);
         let (ja, en) = lines(&changes);
-        assert_eq!(ja[0], "内容を変更: 「".to_owned() + &"あ".repeat(QUOTE_CHARS) + "…」");
+        assert_eq!(
+            ja[0],
+            "内容を変更: 「".to_owned() + &"あ".repeat(QUOTE_CHARS) + "…」"
+        );
         assert_eq!(ja[1], "対応内容を記入: 「穴を埋めました」");
         assert_eq!(en[1], "Response written: “穴を埋めました”");
         let cleared = item(
