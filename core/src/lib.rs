@@ -13,6 +13,7 @@ pub mod device;
 pub mod directory;
 pub mod duplicates;
 pub mod filter;
+pub mod history;
 pub mod id;
 pub mod merge;
 pub mod milestones;

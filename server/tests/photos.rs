@@ -29,6 +29,7 @@ both!(
     unsigned_is_refused,
     photo_id_is_one_photo_of_one_uploader,
     disk_errors_are_reported_and_leave_nothing_half_written,
+    every_account_sees_photos_as_it_may_read_details,
 );
 
 // ---------------------------------------------------------------------------------
@@ -679,4 +680,136 @@ async fn welfare_photo_lists_are_on_the_access_log(t: TestApp) {
     t.get(&format!("/api/requests/{pothole}/photos"), Some(&head))
         .await;
     assert!(t.store.access_log(pothole).await.unwrap().is_empty());
+}
+
+/// How a reader sees a request through `GET /api/requests/{id}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Seen {
+    /// 404: they may not know it exists.
+    Hidden,
+    /// Its status only (a 要配慮 request for someone outside welfare).
+    Redacted,
+    /// Everything.
+    Details,
+}
+
+/// For every account of the ward (every role, today's demo accounts checked against what
+/// the rule says of them): the photos of a request follow its details — a reader who
+/// gets them redacted gets no photo list and no photo, one who may not know the request
+/// gets 404, one who reads the details gets the list and the bytes; on a 要配慮 request
+/// every read by someone other than its author is on the access log, and nothing else is.
+async fn every_account_sees_photos_as_it_may_read_details(t: TestApp) {
+    use Seen::{Details, Hidden, Redacted};
+    let road = t.sign_in("road01").await;
+    let pothole = t.log_request(&road, "road-pothole").await;
+    let pothole_photo = Uuid::new_v4();
+    let pothole_bytes = jpeg(20_000, 21);
+    t.upload(&road, pothole_photo, pothole, &pothole_bytes)
+        .await;
+    let welfare = t.sign_in("welfare01").await;
+    let case = t.log_request(&welfare, "welfare-elderly").await;
+    let case_photo = Uuid::new_v4();
+    let case_bytes = jpeg(20_000, 22);
+    t.upload(&welfare, case_photo, case, &case_bytes).await;
+
+    // What the demo ward's accounts see of a road request and of a welfare consultation.
+    let expected = |id: &str| -> Option<[Seen; 2]> {
+        Some(match id {
+            "road01" => [Details, Hidden],
+            "park01" => [Hidden, Hidden],
+            "welfare01" | "welfare02" => [Hidden, Details],
+            "clerk01" | "head01" | "parkhead01" => [Details, Redacted],
+            "admin01" => [Details, Details],
+            _ => return None,
+        })
+    };
+    let admin = t.sign_in("admin01").await;
+    let accounts = t.get("/api/admin/staff", Some(&admin)).await.json();
+    let accounts: Vec<(String, String)> = accounts
+        .as_array()
+        .expect("staff list")
+        .iter()
+        .filter(|a| a["disabled"] != true)
+        .map(|a| (a["id"].as_str().unwrap().to_owned(), a["role"].to_string()))
+        .collect();
+    let roles: std::collections::BTreeSet<&str> =
+        accounts.iter().map(|(_, r)| r.as_str()).collect();
+    assert!(roles.len() >= 4, "every role has a demo account: {roles:?}");
+    let mut checked = 0;
+    for (id, role) in &accounts {
+        let cookie = t.sign_in(id).await;
+        for (n, (request, photo, bytes)) in [
+            (pothole, pothole_photo, &pothole_bytes),
+            (case, case_photo, &case_bytes),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let logged_before = t.store.access_log(request).await.unwrap().len();
+            let detail = t
+                .get(&format!("/api/requests/{request}"), Some(&cookie))
+                .await;
+            let seen = match detail.status {
+                StatusCode::NOT_FOUND => Hidden,
+                StatusCode::OK if detail.json()["request"]["redacted"] == true => Redacted,
+                StatusCode::OK => Details,
+                other => panic!("{id}: detail {other}: {}", detail.text()),
+            };
+            if let Some(e) = expected(id) {
+                assert_eq!(seen, e[n], "{id} ({role}) on request {n}");
+                checked += 1;
+            }
+            let list_path = format!("/api/requests/{request}/photos");
+            let photo_path = format!("/api/photos/{photo}");
+            let list = t.get(&list_path, Some(&cookie)).await;
+            let bytes_answer = t.get(&photo_path, Some(&cookie)).await;
+            match seen {
+                Hidden => {
+                    list.assert_error(StatusCode::NOT_FOUND, "request_not_found");
+                    bytes_answer.assert_error(StatusCode::NOT_FOUND, "photo_not_found");
+                }
+                Redacted => {
+                    list.assert_error(StatusCode::FORBIDDEN, "photo_forbidden");
+                    bytes_answer.assert_error(StatusCode::FORBIDDEN, "photo_forbidden");
+                    assert!(!list.text().contains(&sha256_hex(bytes)), "{id}");
+                }
+                Details => {
+                    assert_eq!(list.status, StatusCode::OK, "{id}: {}", list.text());
+                    let ids: Vec<_> = list
+                        .json()
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|p| p["photo_id"].as_str().unwrap().to_owned())
+                        .collect();
+                    assert_eq!(ids, [photo.to_string()], "{id}");
+                    assert_eq!(bytes_answer.status, StatusCode::OK, "{id}");
+                    assert_eq!(&bytes_answer.body, bytes, "{id}");
+                }
+            }
+            let log = t.store.access_log(request).await.unwrap();
+            // Rows of one millisecond come in no set order: compared sorted.
+            let mut new: Vec<(&str, &str)> = log[logged_before..]
+                .iter()
+                .map(|e| (e.staff_id.as_str(), e.path.as_str()))
+                .collect();
+            new.sort();
+            let detail_path = format!("/api/requests/{request}");
+            if request == case && seen == Details && id != "welfare01" {
+                let mut want = [
+                    (id.as_str(), detail_path.as_str()),
+                    (id.as_str(), list_path.as_str()),
+                    (id.as_str(), photo_path.as_str()),
+                ];
+                want.sort();
+                assert_eq!(
+                    new, want,
+                    "{id}: a 要配慮 read by someone other than its author is on the log"
+                );
+            } else {
+                assert!(new.is_empty(), "{id} on request {n}: {new:?}");
+            }
+        }
+    }
+    assert_eq!(checked, 16, "the eight demo accounts were all checked");
 }

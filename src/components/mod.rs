@@ -46,3 +46,9 @@ pub use admin_calendar::AdminCalendar;
 pub use admin_catalogue::{AdminCategories, AdminSections};
 pub use admin_devices::AdminDevices;
 pub use admin_staff::AdminStaff;
+
+// Request detail: the ward record's photos and the 受付票 print sheet
+mod receipt;
+pub mod request_photos;
+pub use receipt::{Receipt, ReceiptFacts};
+pub use request_photos::{ward_photos, DetailPhotos};

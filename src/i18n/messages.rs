@@ -508,6 +508,18 @@ messages! {
     OfficeRangeOf => "{}件 / {}件中", "{} of {}";
     OfficeMoreFilters => "詳しい条件", "More filters";
     OfficeListRegion => "受付の一覧", "The list of requests";
+    // Request detail: photos from the ward record, readable history, the 受付票 (issue 11, items 4, 5, 10)
+    PhotosWardOffline => "写真は接続中に区の記録から表示されます。", "Photos are shown from the ward record when online.";
+    PhotosWardNone => "写真はありません。", "No photos.";
+    PhotosWardNotAllowed => "この受付の写真を見る権限がありません。", "You may not see this request's photos.";
+    PhotoArriving => "写真 {}（受信中）", "Photo {} (arriving)";
+    PhotoOpenLarge => "写真 {} を大きく表示", "Show photo {} large";
+    PhotoCloseLarge => "大きな写真を閉じる", "Close the large photo";
+    HistoryLost => "端末からの変更は採用されず: {}", "Edits from a device not taken: {}";
+    PrintReceipt => "受付票を印刷", "Print the receipt";
+    ReceiptTitle => "受付票", "Request receipt";
+    ReceiptNumber => "受付番号", "Number";
+    ReceiptPrinted => "印刷日時", "Printed";
 }
 
 impl Msg {

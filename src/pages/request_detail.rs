@@ -4,7 +4,9 @@
 //! here (offline too), chooses a value when an edit lost to the office's, and sees each
 //! photo's upload state.
 
-use koe_core::api::HistoryItem;
+use koe_core::api::{HistoryItem, RequestDetail};
+use koe_core::directory::StaffEntry;
+use koe_core::history::{describe, person_name};
 use koe_core::{
     Bilingual, Catalogue, EditableField, FieldValue, Note, Place, RequestRecord, Viewer,
 };
@@ -13,13 +15,77 @@ use uuid::Uuid;
 
 use crate::api::{self, ApiError};
 use crate::components::{
-    value_text, BilingualMessage, ConflictView, EditForm, MessageKind, RequestPhotos, SyncBadge,
+    value_text, ward_photos, BilingualMessage, ConflictView, DetailPhotos, EditForm, MessageKind,
+    Receipt, ReceiptFacts, SyncBadge,
 };
 use crate::i18n::{format_time, use_i18n, Lang, Msg};
 use crate::state::use_app;
 use crate::store::LocalRequest;
 
 use super::my_requests::category_of;
+use super::office_list::short_id;
+
+/// The staff directory, for people's names, asked for only by those the ward record
+/// gives it to (office staff, section heads, administrators); others see ids.
+fn names_directory() -> LocalResource<Option<Vec<StaffEntry>>> {
+    let app = use_app();
+    LocalResource::new(move || {
+        let online = app.online.get();
+        let given = app
+            .me
+            .with_untracked(|me| me.as_ref().is_some_and(|me| me.role.reviews_ward()));
+        async move {
+            if online && given {
+                api::staff().await.ok()
+            } else {
+                None
+            }
+        }
+    })
+}
+
+/// The ward record's copy of the request with its notes and history, as last read:
+/// `None` while offline or reading, `Ok(None)` when the ward record has no such request.
+type FreshDetail = LocalResource<Option<Result<Option<RequestDetail>, ApiError>>>;
+
+/// The office's side as the ward record holds it now when it was just read (and shows
+/// the details), else as this device last pulled it.
+fn freshest(fresh: FreshDetail, stored: &Option<RequestRecord>) -> Option<RequestRecord> {
+    match fresh.get().flatten() {
+        Some(Ok(Some(d))) if !d.request.redacted => Some(d.request),
+        _ => stored.clone(),
+    }
+}
+
+/// The 受付票's office side (status, section, assignee, response, due dates, author)
+/// from `record`.
+fn with_record(
+    mut facts: ReceiptFacts,
+    record: Option<&RequestRecord>,
+    catalogue: Option<&Catalogue>,
+) -> ReceiptFacts {
+    if let Some(r) = record {
+        facts.status = Some(r.status);
+        facts.section = Some(Bilingual::new(
+            section_name(catalogue, &r.section, Lang::Ja),
+            section_name(catalogue, &r.section, Lang::En),
+        ));
+        facts.assignee = r.assignee.clone().filter(|a| !a.is_empty());
+        facts.response = r.response.clone().filter(|t| !t.trim().is_empty());
+        facts.due = r.due;
+        facts.logged_by = Some(r.logged_by.clone()).filter(|b| !b.is_empty());
+    }
+    facts
+}
+
+/// A person's name when the directory is at hand, else their id.
+fn name_of(staff: LocalResource<Option<Vec<StaffEntry>>>, id: &str) -> String {
+    staff
+        .get()
+        .flatten()
+        .map(|list| person_name(&list, id))
+        .unwrap_or_else(|| id.to_owned())
+}
 
 /// Whether this person may read the request's details on this device: not when the ward
 /// record redacted it, and a 要配慮 request only when the ward record says they logged
@@ -127,6 +193,23 @@ pub fn RequestDetailView(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl Int
             }
         }
     });
+    // The ward record's copy with its notes and history, read when online and again
+    // after each change here (the device's copy may be older: an office device pulls
+    // only now and then).
+    let fresh: FreshDetail = LocalResource::new(move || {
+        app.revision.track();
+        let online = app.online.get();
+        async move {
+            if !online {
+                return None;
+            }
+            Some(match api::request_detail(id).await {
+                // Not on the ward record yet (still waiting to be sent): nothing to list.
+                Err(ApiError::Refused { status: 404, .. }) => Ok(None),
+                other => other.map(Some),
+            })
+        }
+    });
     view! {
         <section class="request-detail" data-testid="request-detail" aria-labelledby="detail-title">
             <button
@@ -142,7 +225,7 @@ pub fn RequestDetailView(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl Int
                 None => view! { <p class="loading" role="status">{move || i18n.t(Msg::Loading)}</p> }.into_any(),
                 Some(Err(message)) => view! { <BilingualMessage message=message kind=MessageKind::Problem/> }.into_any(),
                 Some(Ok(None)) => view! { <p class="empty">{move || i18n.t(Msg::NotFound)}</p> }.into_any(),
-                Some(Ok(Some(local))) => view! { <Logged local=local editing=editing feedback=feedback/> }.into_any(),
+                Some(Ok(Some(local))) => view! { <Logged local=local editing=editing feedback=feedback fresh=fresh/> }.into_any(),
             }}
             <crate::components::OfficeActions id=id/>
         </section>
@@ -155,6 +238,7 @@ fn Logged(
     local: LocalRequest,
     editing: RwSignal<bool>,
     feedback: RwSignal<Option<(Bilingual, MessageKind)>>,
+    fresh: FreshDetail,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let app = use_app();
@@ -168,6 +252,7 @@ fn Logged(
     let shows = shows_details(&local, &staff, sensitive);
     let server = local.server.clone();
     let logged = format_time(local.logged_at() as f64);
+    let receipt_category = category.clone();
     let category_field = field(
         Msg::Category,
         view! {
@@ -213,6 +298,36 @@ fn Logged(
         _ => None,
     };
     let contact = local.shown(EditableField::Contact);
+    let ward = ward_photos(local.id);
+    let staff_names = names_directory();
+    let base_facts = ReceiptFacts {
+        number: short_id(local.id),
+        category: receipt_category,
+        sensitive,
+        title: title.clone(),
+        description: description.clone(),
+        place: place_text(&place, Lang::Ja)
+            .into_iter()
+            .zip(place_text(&place, Lang::En))
+            .map(|(ja, en)| Bilingual::new(ja, en))
+            .collect(),
+        urgency,
+        status: None,
+        section: None,
+        assignee: None,
+        response: None,
+        due: None,
+        logged_at: local.logged_at(),
+        logged_by: None,
+    };
+    let stored_for_receipt = server.clone();
+    let receipt = move || {
+        let record = freshest(fresh, &stored_for_receipt);
+        let facts = app
+            .catalogue
+            .with(|c| with_record(base_facts.clone(), record.as_ref(), c.as_ref()));
+        view! { <Receipt facts=facts ward=ward staff=staff_names/> }
+    };
     let viewer = app.me.with_untracked(|me| {
         me.as_ref().map(|me| Viewer {
             staff_id: me.staff_id.clone(),
@@ -239,6 +354,19 @@ fn Logged(
             </div>
         })}
         {has_conflicts.then(|| view! { <ConflictView local=for_conflicts feedback=feedback/> })}
+        <p class="detail-tools">
+            <button
+                type="button"
+                class="secondary-button print-open"
+                data-testid="print-receipt"
+                on:click=move |_| {
+                    let _ = window().print();
+                }
+            >
+                {move || i18n.t(Msg::PrintReceipt)}
+            </button>
+        </p>
+        {receipt}
         {move || {
             if !can_edit {
                 return None;
@@ -293,17 +421,17 @@ fn Logged(
                 </span>
             }))}
         </dl>
-        <RequestPhotos request_id=local.id/>
+        <DetailPhotos request_id=local.id ward=ward/>
         <h3>{move || i18n.t(Msg::OfficeSide)}</h3>
-        {match server {
+        {move || match freshest(fresh, &server) {
             Some(mut record) => {
                 // This person's own edits that lost are chosen between above, on the device.
                 record.conflicts.retain(|c| c.by != staff);
-                view! { <OfficeSide record=record/> }.into_any()
+                view! { <OfficeSide record=record staff=staff_names/> }.into_any()
             }
             None => view! { <p class="note">{move || i18n.t(Msg::NotPulledYet)}</p> }.into_any(),
         }}
-        <ServerTrail id=local.id/>
+        <ServerTrail fresh=fresh staff=staff_names/>
     }
     .into_any()
 }
@@ -311,7 +439,10 @@ fn Logged(
 /// The office's side as last pulled: status, section, assignee, response, due dates and
 /// the edits that lost.
 #[component]
-fn OfficeSide(record: RequestRecord) -> impl IntoView {
+fn OfficeSide(
+    record: RequestRecord,
+    staff: LocalResource<Option<Vec<StaffEntry>>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let app = use_app();
     let status = record.status;
@@ -329,7 +460,9 @@ fn OfficeSide(record: RequestRecord) -> impl IntoView {
             {field(Msg::Section, move || {
                 app.catalogue.with(|c| section_name(c.as_ref(), &section, i18n.lang()))
             })}
-            {field(Msg::Assignee, move || assignee.clone().unwrap_or_else(none))}
+            {field(Msg::Assignee, move || {
+                assignee.as_deref().map(|a| name_of(staff, a)).unwrap_or_else(none)
+            })}
             {field(Msg::Response, move || response.clone().unwrap_or_else(none))}
             {due.map(|d| view! {
                 {field(Msg::RouteBy, view! { <time>{format_time(d.route_by as f64)}</time> })}
@@ -346,6 +479,7 @@ fn OfficeSide(record: RequestRecord) -> impl IntoView {
                         let field = c.field;
                         let value = c.device_value.to_string();
                         let by = c.by.clone();
+                        let by = move || name_of(staff, &by);
                         let at = format_time(c.at as f64);
                         view! {
                             <li>
@@ -362,22 +496,10 @@ fn OfficeSide(record: RequestRecord) -> impl IntoView {
 
 /// Notes and history from the ward record: fetched only when online.
 #[component]
-fn ServerTrail(id: Uuid) -> impl IntoView {
+fn ServerTrail(fresh: FreshDetail, staff: LocalResource<Option<Vec<StaffEntry>>>) -> impl IntoView {
     let i18n = use_i18n();
     let app = use_app();
-    let detail = LocalResource::new(move || {
-        let online = app.online.get();
-        async move {
-            if !online {
-                return None;
-            }
-            Some(match api::request_detail(id).await {
-                // Not on the ward record yet (still waiting to be sent): nothing to list.
-                Err(ApiError::Refused { status: 404, .. }) => Ok(None),
-                other => other.map(Some),
-            })
-        }
-    });
+    let detail = fresh;
     let body = move || {
         if !app.online.get() {
             return view! { <p class="note" data-testid="shown-when-online">{move || i18n.t(Msg::ShownWhenOnline)}</p> }
@@ -393,16 +515,29 @@ fn ServerTrail(id: Uuid) -> impl IntoView {
             }
             Some(Some(Ok(found))) => {
                 let (notes, history) = found.map(|d| (d.notes, d.history)).unwrap_or_default();
-                view! { <Trail notes=notes history=history/> }.into_any()
+                view! { <Trail notes=notes history=history staff=staff/> }.into_any()
             }
         }
     };
     view! { <div class="detail-trail" data-testid="detail-trail">{body}</div> }
 }
 
+/// The lost edits of a `set_fields` change, by field name.
+fn lost_fields(item: &HistoryItem) -> Vec<EditableField> {
+    item.body
+        .get("lost")
+        .and_then(|l| serde_json::from_value(l.clone()).ok())
+        .unwrap_or_default()
+}
+
 #[component]
-fn Trail(notes: Vec<Note>, history: Vec<HistoryItem>) -> impl IntoView {
+fn Trail(
+    notes: Vec<Note>,
+    history: Vec<HistoryItem>,
+    staff: LocalResource<Option<Vec<StaffEntry>>>,
+) -> impl IntoView {
     let i18n = use_i18n();
+    let app = use_app();
     let none = move || view! { <p class="empty">{move || i18n.t(Msg::NoneYet)}</p> };
     view! {
         <h3>{move || i18n.t(Msg::Notes)}</h3>
@@ -413,11 +548,14 @@ fn Trail(notes: Vec<Note>, history: Vec<HistoryItem>) -> impl IntoView {
                 <ul class="detail-notes" data-testid="detail-notes">
                     {notes
                         .into_iter()
-                        .map(|n| view! {
-                            <li>
-                                <span class="meta"><time>{format_time(n.at as f64)}</time> " " {n.by}</span>
-                                <p>{n.text}</p>
-                            </li>
+                        .map(|n| {
+                            let by = n.by.clone();
+                            view! {
+                                <li>
+                                    <span class="meta"><time>{format_time(n.at as f64)}</time> " " {move || name_of(staff, &by)}</span>
+                                    <p>{n.text}</p>
+                                </li>
+                            }
                         })
                         .collect_view()}
                 </ul>
@@ -429,22 +567,56 @@ fn Trail(notes: Vec<Note>, history: Vec<HistoryItem>) -> impl IntoView {
             none().into_any()
         } else {
             view! {
-                <ul class="detail-history" data-testid="detail-history">
+                <ol class="detail-history" data-testid="detail-history">
                     {history
                         .into_iter()
                         .map(|h| {
                             let kind = history_kind(&h.kind);
                             let raw = h.kind.clone();
+                            let kind_code = h.kind.clone();
+                            let by = h.by.clone();
+                            let lost = lost_fields(&h);
+                            let item = h.clone();
+                            // Names come when the directory does: described again then.
+                            let changes = move || {
+                                let list = staff.get().flatten().unwrap_or_default();
+                                let described = app.catalogue.with(|c| {
+                                    c.as_ref().map(|c| describe(&item, c, &list)).unwrap_or_default()
+                                });
+                                let lang = i18n.lang();
+                                let mut lines: Vec<String> = described
+                                    .iter()
+                                    .map(|c| lang.pick(&c.sentence()).to_owned())
+                                    .collect();
+                                if !lost.is_empty() {
+                                    let names: Vec<&str> = lost
+                                        .iter()
+                                        .map(|f| lang.choose(f.label_ja(), f.label_en()))
+                                        .collect();
+                                    lines.push(Msg::HistoryLost.fill(lang, &names.join(lang.choose("、", ", "))));
+                                }
+                                (!lines.is_empty()).then(|| view! {
+                                    <ul class="history-changes">
+                                        {lines.into_iter().map(|l| view! { <li data-testid="history-change">{l}</li> }).collect_view()}
+                                    </ul>
+                                })
+                            };
                             view! {
-                                <li>
-                                    <time>{format_time(h.at as f64)}</time> " "
-                                    {move || kind.map_or_else(|| raw.clone(), |k| i18n.t(k).to_owned())}
-                                    " (" {h.by} ")"
+                                <li data-testid="history-item" data-kind=kind_code>
+                                    <span class="meta">
+                                        <time>{format_time(h.at as f64)}</time> " "
+                                        <span class="history-by" data-testid="history-by">{move || name_of(staff, &by)}</span>
+                                    </span>
+                                    " "
+                                    <strong class="history-kind">
+                                        {move || kind.map_or_else(|| raw.clone(), |k| i18n.t(k).to_owned())}
+                                    </strong>
+                                    {changes}
                                 </li>
                             }
                         })
                         .collect_view()}
-                </ul>
+                </ol>
             }
             .into_any()
         }}
