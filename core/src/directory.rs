@@ -18,9 +18,14 @@ pub struct StaffEntry {
 }
 
 impl StaffEntry {
-    /// How a person reads them in a list: their name, then their first section's name
-    /// (「伊藤 真理（高齢・障害課）」), in `english` or Japanese. Ids are for machines.
-    pub fn label(&self, catalogue: &Catalogue, english: bool) -> String {
+    /// How a person reads them in a list: their name (ids are for machines).
+    pub fn label(&self) -> String {
+        self.name.clone()
+    }
+
+    /// Their name, then their first section's name (「伊藤 真理（高齢・障害課）」), in
+    /// `english` or Japanese: for choosing whom to assign.
+    pub fn label_with_section(&self, catalogue: &Catalogue, english: bool) -> String {
         let section = self.sections.first().and_then(|s| catalogue.section(s));
         match (section, english) {
             (Some(s), false) => format!("{}（{}）", self.name, s.name_ja),

@@ -504,6 +504,10 @@ messages! {
     AdminActCategoryUpdate => "分類の変更", "Category changed";
     AdminActCalendarAdd => "閉庁日の追加", "Day off added";
     AdminActCalendarRemove => "閉庁日の削除", "Day off removed";
+    // Issue 11, welfare cases closed by welfare (office actions, assignee by name)
+    ActHandledBy => "要配慮の受付です。内容を読める{}の職員と管理者だけが対応します。ここでできる操作はありません。", "A sensitive request: only the staff of {} who may read it, and administrators, handle it. There is nothing to do here.";
+    ActWelfareSections => "福祉の担当課", "the welfare section";
+    ActAssigneeNow => "担当者", "Assigned to";
 }
 
 impl Msg {
