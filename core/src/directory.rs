@@ -127,15 +127,18 @@ mod tests {
         let road = cat.sections.iter().find(|s| s.code == "road").unwrap();
         let e = entry("road01", Role::Field, &["road"]);
         assert_eq!(
-            e.label(&cat, false),
+            e.label_with_section(&cat, false),
             format!("road01さん（{}）", road.name_ja)
         );
         assert_eq!(
-            e.label(&cat, true),
+            e.label_with_section(&cat, true),
             format!("road01さん ({})", road.name_en)
         );
-        assert!(!e.label(&cat, false).contains("（road01）"));
-        assert_eq!(entry("x", Role::Admin, &[]).label(&cat, false), "xさん");
+        assert_eq!(e.label(), "road01さん");
+        assert_eq!(
+            entry("x", Role::Admin, &[]).label_with_section(&cat, false),
+            "xさん"
+        );
         let staff = [e];
         assert_eq!(name_of(&staff, "road01"), "road01さん");
         assert_eq!(name_of(&staff, "gone01"), "gone01");
