@@ -123,17 +123,34 @@ impl Viewer {
         }
     }
 
-    /// Whether this person may set `field` on the request. Field staff change what they
-    /// saw on site, on requests they logged; the office's decisions (status, routing,
-    /// sharing, assignee, the response, review) are for office staff, section heads and
-    /// administrators. Nobody edits details they may not read.
+    /// Whether this person may act on the request at all: any office decision (status,
+    /// routing, sharing, assignee, the response, a duplicate, review), any edit, a note.
+    ///
+    /// Acting requires being allowed to read it. A 要配慮 consultation shown redacted
+    /// (「福祉 · 受付」) gives nothing to decide on: a section head of parks could close it
+    /// unanswered, route it out of the welfare sections or share it with a section that
+    /// should not have it, all blind, and each act tells the welfare section's case to
+    /// someone outside it. So a sensitive request is acted on only by those who read it
+    /// (its author, the welfare sections, administrators); the welfare section answers
+    /// and closes its own cases (its office staff and its head, [`Role::reviews_ward`]).
+    /// No action is left to a redacted viewer: there is nothing they could safely choose.
+    pub fn may_act(&self, record: &RequestRecord, catalogue: &Catalogue) -> bool {
+        self.sees(record) && self.reads_details(record, catalogue)
+    }
+
+    /// Whether this person may set `field` on the request. Nobody acts on a request they
+    /// may not read ([`Viewer::may_act`]). Field staff change what they saw on site, on
+    /// requests they logged; the office's decisions (status, routing, sharing, assignee,
+    /// the response, review) are for office staff, section heads and administrators who
+    /// may read the request — on a 要配慮 request, those of a welfare section and
+    /// administrators.
     pub fn may_edit(
         &self,
         record: &RequestRecord,
         field: EditableField,
         catalogue: &Catalogue,
     ) -> bool {
-        if field.is_detail() && !self.reads_details(record, catalogue) {
+        if !self.may_act(record, catalogue) {
             return false;
         }
         if self.role.reviews_ward() {
@@ -142,10 +159,15 @@ impl Viewer {
         record.logged_by == self.staff_id && !field.is_office_decision()
     }
 
-    /// Whether this person may add an internal note: whoever may read the details of a
-    /// request they see.
+    /// Whether this person may add an internal note: whoever may act on the request.
     pub fn may_add_note(&self, record: &RequestRecord, catalogue: &Catalogue) -> bool {
-        self.sees(record) && self.reads_details(record, catalogue)
+        self.may_act(record, catalogue)
+    }
+
+    /// Whether a request may be assigned to this person (担当者): someone who may read
+    /// it. A 要配慮 consultation is never handed to someone who would see it redacted.
+    pub fn may_be_assigned(&self, record: &RequestRecord, catalogue: &Catalogue) -> bool {
+        self.reads_details(record, catalogue)
     }
 }
 
@@ -363,16 +385,48 @@ mod tests {
     }
 
     #[test]
-    fn nobody_edits_or_notes_details_they_may_not_read() {
+    fn nobody_acts_on_a_request_they_may_not_read() {
         let cat = sample();
         let r = record("welfare-elderly", "elderly", "caseworker");
-        let clerk = viewer("clerk", Role::Office, &["road"]);
-        assert!(clerk.may_edit(&r, EditableField::Status, &cat));
-        assert!(clerk.may_edit(&r, EditableField::Section, &cat));
-        assert!(!clerk.may_edit(&r, EditableField::Description, &cat));
-        assert!(!clerk.may_edit(&r, EditableField::Response, &cat));
-        assert!(!clerk.may_add_note(&r, &cat));
-        assert!(viewer("w", Role::Field, &["elderly"]).may_add_note(&r, &cat));
+        for outsider in [
+            viewer("clerk", Role::Office, &["road"]),
+            viewer("parkhead", Role::Supervisor, &["park"]),
+        ] {
+            assert!(outsider.sees(&r), "{outsider:?}");
+            assert!(!outsider.may_act(&r, &cat), "{outsider:?}");
+            for f in EditableField::ALL {
+                assert!(!outsider.may_edit(&r, f, &cat), "{outsider:?} {f:?}");
+            }
+            assert!(!outsider.may_add_note(&r, &cat));
+            assert!(!outsider.may_be_assigned(&r, &cat));
+        }
+        // The same outsiders act on an ordinary request.
+        let road = record("road-pothole", "road", "insp");
+        let parkhead = viewer("parkhead", Role::Supervisor, &["park"]);
+        assert!(parkhead.may_edit(&road, EditableField::Status, &cat));
+        assert!(parkhead.may_be_assigned(&road, &cat));
+        // A field worker of the welfare section notes, but does not decide.
+        let worker = viewer("w", Role::Field, &["elderly"]);
+        assert!(worker.may_add_note(&r, &cat));
+        assert!(worker.may_be_assigned(&r, &cat));
+        assert!(!worker.may_edit(&r, EditableField::Status, &cat));
+        assert!(!worker.may_edit(&r, EditableField::Response, &cat));
+    }
+
+    #[test]
+    fn the_welfare_section_answers_and_closes_its_own_cases() {
+        let cat = sample();
+        let r = record("welfare-elderly", "elderly", "caseworker");
+        for v in [
+            viewer("welfarehead", Role::Supervisor, &["elderly"]),
+            viewer("welfareclerk", Role::Office, &["elderly"]),
+            viewer("admin", Role::Admin, &[]),
+        ] {
+            for f in EditableField::ALL {
+                assert!(v.may_edit(&r, f, &cat), "{v:?} {f:?}");
+            }
+            assert!(v.may_add_note(&r, &cat));
+        }
     }
 
     #[test]

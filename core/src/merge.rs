@@ -291,6 +291,10 @@ pub enum MergeError {
     RepeatedField(EditableField),
     #[error("may not set {0:?}")]
     NotAllowed(EditableField),
+    /// The editor may not read the request (a 要配慮 one shown to them redacted), so
+    /// they may not act on it at all ([`Viewer::may_act`]).
+    #[error("may not act on a request whose details are hidden from them")]
+    NotReadable,
     #[error(transparent)]
     Invalid(#[from] ValidationError),
     #[error(transparent)]
@@ -303,7 +307,7 @@ impl MergeError {
             Self::NoEdits => "no_edits",
             Self::TooManyEdits { .. } => "too_many_edits",
             Self::RepeatedField(_) => "repeated_field",
-            Self::NotAllowed(_) => "not_allowed",
+            Self::NotAllowed(_) | Self::NotReadable => "not_allowed",
             Self::Invalid(e) => e.code(),
             Self::Transition(e) => e.code(),
         }
@@ -341,6 +345,10 @@ impl MergeError {
                     "You may not change the {}. Ask the office to do it.",
                     field.label_en()
                 ),
+            ),
+            Self::NotReadable => Bilingual::new(
+                "この受付は要配慮のため、詳細を読める職員（担当の福祉の課と管理者）だけが扱えます。変更は保存されていません。",
+                "This request is sensitive (要配慮): only staff who may read its details (its welfare section and administrators) act on it. Nothing was changed.",
             ),
             Self::Invalid(e) => e.message(),
             Self::Transition(e) => e.message(),
@@ -404,6 +412,11 @@ pub fn merge(
     at: i64,
 ) -> Result<Merged, MergeError> {
     check_edits(edits)?;
+    // Whether the editor sees the request at all is the ledger's (an unseen request is
+    // answered as an unknown one); one they see redacted gets the reason.
+    if editor.sees(current) && !editor.reads_details(current, catalogue) {
+        return Err(MergeError::NotReadable);
+    }
     for edit in edits {
         let field = edit.value.field();
         if !editor.may_edit(current, field, catalogue) {
@@ -847,6 +860,46 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.code(), "not_allowed");
+    }
+
+    #[test]
+    fn nobody_acts_on_a_sensitive_request_shown_to_them_redacted() {
+        let mut r = pothole(1);
+        r.category = "welfare-elderly".into();
+        r.section = "elderly".into();
+        r.logged_by = "caseworker".into();
+        let outsider = viewer("clerk", Role::Office);
+        for value in [
+            FieldValue::Status(Status::Routed),
+            FieldValue::Section("road".into()),
+            FieldValue::Assignee(Some("clerk".into())),
+            FieldValue::NeedsReview(false),
+        ] {
+            let e = run(&r, &FieldVersions::new(), &[edit(value, 1)], &outsider, 2).unwrap_err();
+            assert_eq!(e, MergeError::NotReadable);
+            assert_eq!(e.code(), "not_allowed");
+            assert!(e.message().ja.contains("要配慮"), "{:?}", e.message());
+            assert!(e.message().en.contains("sensitive"), "{:?}", e.message());
+        }
+        // The welfare section's own office staff answer and move it.
+        let welfare = Viewer {
+            staff_id: "welfareclerk".into(),
+            role: Role::Office,
+            sections: vec!["elderly".into()],
+        };
+        let m = run(
+            &r,
+            &FieldVersions::new(),
+            &[
+                edit(FieldValue::Response("訪問しました".into()), 1),
+                edit(FieldValue::Status(Status::InProgress), 1),
+            ],
+            &welfare,
+            2,
+        )
+        .unwrap();
+        assert_eq!(m.record.status, Status::InProgress);
+        assert!(m.lost.is_empty());
     }
 
     #[test]

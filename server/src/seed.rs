@@ -1,5 +1,5 @@
 //! The demo ward seeded on first start: 高津区 (Takatsu Ward), its departments, sections
-//! and category catalogue, and eight demo staff. The data is `server/seed/demo_ward.json`.
+//! and category catalogue, and ten demo staff. The data is `server/seed/demo_ward.json`.
 
 use koe_core::{Catalogue, Role};
 use serde::Deserialize;
@@ -103,10 +103,10 @@ pub fn sign_in_table(catalogue: &Catalogue, staff: &[(SeedStaff, String)], fixed
         catalogue.ward_ja, catalogue.ward_en
     ));
     out.push_str(
-        "  staff id    password      role        sections              name / what they do\n",
+        "  staff id        password      role        sections              name / what they do\n",
     );
     out.push_str(
-        "  ----------  ------------  ----------  --------------------  --------------------\n",
+        "  --------------  ------------  ----------  --------------------  --------------------\n",
     );
     for (s, password) in staff {
         let shown = if fixed {
@@ -115,7 +115,7 @@ pub fn sign_in_table(catalogue: &Catalogue, staff: &[(SeedStaff, String)], fixed
             password.as_str()
         };
         out.push_str(&format!(
-            "  {:<10}  {:<12}  {:<10}  {:<20}  {} / {}\n",
+            "  {:<14}  {:<12}  {:<10}  {:<20}  {} / {}\n",
             s.id,
             shown,
             s.role.code(),
@@ -174,11 +174,44 @@ mod tests {
                 "welfare01",
                 "welfare02",
                 "clerk01",
+                "welfareclerk01",
                 "head01",
                 "parkhead01",
+                "welfarehead01",
                 "admin01"
             ]
         );
+    }
+
+    /// The welfare section answers and closes its own consultations: it has a section
+    /// head and an office clerk of its own, who may read 要配慮 details, besides its case
+    /// workers; nobody outside the welfare sections but the administrator may.
+    #[test]
+    fn the_welfare_section_has_its_own_head_and_clerk() {
+        use koe_core::{Role, Viewer};
+        let seed = Seed::demo().unwrap();
+        let cat = &seed.catalogue;
+        let reader = |id: &str| {
+            let s = seed.staff.iter().find(|s| s.id == id).unwrap();
+            assert!(s.title_en.len() > 5, "{id}");
+            assert!(!s.name.is_ascii(), "{id} has a Japanese name");
+            (
+                s.role,
+                Viewer {
+                    staff_id: s.id.clone(),
+                    role: s.role,
+                    sections: s.sections.clone(),
+                }
+                .reads_sensitive(cat),
+            )
+        };
+        assert_eq!(reader("welfarehead01"), (Role::Supervisor, true));
+        assert_eq!(reader("welfareclerk01"), (Role::Office, true));
+        assert_eq!(reader("welfare01"), (Role::Field, true));
+        assert_eq!(reader("admin01"), (Role::Admin, true));
+        for outside in ["clerk01", "head01", "parkhead01", "road01", "park01"] {
+            assert!(!reader(outside).1, "{outside}");
+        }
     }
 
     #[test]
@@ -302,6 +335,8 @@ mod tests {
             .collect();
         let t = sign_in_table(&seed.catalogue, &staff, false);
         assert!(t.contains("road01") && t.contains("pw-head01"));
+        // The longest id keeps its column.
+        assert!(t.contains("welfareclerk01  pw-welfareclerk01"), "{t}");
         let t = sign_in_table(&seed.catalogue, &staff, true);
         assert!(!t.contains("pw-road01"));
     }

@@ -1500,7 +1500,8 @@ async fn welfare_detail_is_redacted_and_reads_are_logged(t: TestApp) {
     );
     assert!(d.notes.is_empty() && d.history.is_empty());
     assert_eq!(d.request.status, Status::New);
-    // Nor can the clerk write its details or notes.
+    // Nor can the clerk write its details or notes, nor act on it at all: moving a
+    // request they may not read is refused too (issue 11), and nothing changes.
     let v = d.request.version;
     let r = t
         .push(
@@ -1515,7 +1516,8 @@ async fn welfare_detail_is_redacted_and_reads_are_logged(t: TestApp) {
         .await;
     assert_eq!(rejected_code(&r.outcomes[0].outcome), "not_allowed");
     assert_eq!(rejected_code(&r.outcomes[1].outcome), "not_allowed");
-    applied(&r.outcomes[2].outcome);
+    assert_eq!(rejected_code(&r.outcomes[2].outcome), "not_allowed");
+    assert_eq!(t.detail(&clerk, req.id).await.request.version, v);
 
     // The author reads her own: not logged.
     let own = t.detail(&welfare, req.id).await;
@@ -1532,7 +1534,8 @@ async fn welfare_detail_is_redacted_and_reads_are_logged(t: TestApp) {
         Some("044-000-0000")
     );
     assert_eq!(d.notes.len(), 1);
-    assert_eq!(d.history.len(), 3);
+    // Its intake and the author's note: the clerk's refused status change is not there.
+    assert_eq!(d.history.len(), 2);
     let log = t.store.access_log(req.id).await.unwrap();
     assert_eq!(log.len(), 1);
     assert_eq!(log[0].staff_id, "welfare02");

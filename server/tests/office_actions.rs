@@ -670,15 +670,18 @@ async fn staff_directory_is_for_the_office(t: TestApp) {
     assert_eq!(ids, ["head01", "road01"]);
     assert_eq!(staff[1].name, "田中 健一");
     assert_eq!(staff[1].sections, ["road"]);
-    // Ids, names and sections only: no role, no password hash.
+    // Ids, names, roles (what they may read, for assigning 要配慮 requests) and
+    // sections only: no password hash, nothing of the account's state.
     let raw = a.json();
     assert_eq!(
         raw[0].as_object().unwrap().keys().collect::<Vec<_>>(),
-        ["id", "name", "sections"]
+        ["id", "name", "role", "sections"]
     );
+    assert_eq!(staff[0].role, koe_core::Role::Supervisor);
     let all: Vec<StaffEntry> =
         serde_json::from_slice(&t.get("/api/staff", Some(&clerk)).await.body).expect("all");
-    assert_eq!(all.len(), 8);
+    // The ten demo staff, the welfare section's head and clerk among them.
+    assert_eq!(all.len(), 10);
     t.get("/api/staff?section=moon", Some(&clerk))
         .await
         .assert_error(StatusCode::BAD_REQUEST, "unknown_section");

@@ -6,8 +6,11 @@
 //! reviewed. Each action is a set-fields or add-note mutation queued in the outbox (so it
 //! works offline and goes once, in order) and pushed by the sync engine; the panel shows
 //! what became of it: waiting, applied, in conflict, or refused with the reason.
+//!
+//! Only to those who may act on the request (`Viewer::may_act`: who may read it): a
+//! 要配慮 consultation shown redacted gets a short note of who handles it, no action.
 
-use koe_core::directory::{for_section, StaffEntry};
+use koe_core::directory::{assignable, name_of, StaffEntry};
 use koe_core::duplicates::DuplicateCandidate;
 use koe_core::validation::{validate_note, validate_response};
 use koe_core::workflow::{check_transition, next_statuses};
@@ -76,12 +79,24 @@ pub fn edit_outcome(local: &LocalRequest, mutation_id: u64, fields: &[EditableFi
 
 /// The statuses offered by the status control: core's allowed next ones, except 重複 and
 /// 他機関へ回付, which have their own controls (they need the original, or where to).
-pub fn status_choices(from: Status) -> Vec<Status> {
+/// Only ones the person can complete: 対応済 and 完了 need the response (対応内容), so
+/// without one they are offered only to someone who may write it.
+pub fn status_choices(from: Status, may_respond: bool, has_response: bool) -> Vec<Status> {
     next_statuses(from)
         .iter()
         .copied()
         .filter(|s| !matches!(s, Status::Duplicate | Status::Referred))
+        .filter(|s| may_respond || has_response || !matches!(s, Status::Resolved | Status::Closed))
         .collect()
+}
+
+/// Who handles a request the reader may not act on: its section when that is a welfare
+/// section (a 要配慮 request's place), else the welfare sections in general.
+fn handled_by(catalogue: &Catalogue, section: &str, lang: Lang) -> String {
+    match catalogue.section(section) {
+        Some(s) if s.welfare => lang.choose(&s.name_ja, &s.name_en).to_owned(),
+        _ => Msg::ActWelfareSections.text(lang).to_owned(),
+    }
 }
 
 /// Reads a request id typed or pasted (spaces and a 受付番号 label around it are fine).
@@ -158,6 +173,7 @@ fn section_label(catalogue: &Catalogue, code: &str, lang: Lang) -> String {
 #[component]
 pub fn OfficeActions(id: Uuid) -> impl IntoView {
     let app = use_app();
+    let i18n = use_i18n();
     let local = LocalResource::new(move || {
         app.revision.track();
         let store = app.store.get();
@@ -211,22 +227,47 @@ pub fn OfficeActions(id: Uuid) -> impl IntoView {
         let local = current.get()?;
         let record = local.server.clone()?;
         let catalogue = app.catalogue.get()?;
-        // The office's own rule: offered only what the ward record would take.
+        // The office's own rule: offered only what the ward record would take. A request
+        // the reader may not read (要配慮, shown redacted) offers nothing but who handles it.
+        if !viewer.may_act(&record, &catalogue) {
+            let section = record.section.clone();
+            return Some(
+                view! {
+                    <section
+                        class="office-actions office-actions-none"
+                        data-testid="office-actions-redacted"
+                        aria-labelledby="office-actions-title"
+                    >
+                        <h3 id="office-actions-title">{move || i18n.t(Msg::ActTitle)}</h3>
+                        <p class="note" data-testid="act-handled-by">
+                            {move || {
+                                let lang = i18n.lang();
+                                Msg::ActHandledBy.fill(lang, &handled_by(&catalogue, &section, lang))
+                            }}
+                        </p>
+                    </section>
+                }
+                .into_any(),
+            );
+        }
         if !viewer.may_edit(&record, EditableField::Status, &catalogue) {
             return None;
         }
-        Some(view! {
-            <Panel
-                local=local
-                record=record
-                viewer=viewer
-                catalogue=catalogue
-                sent=sent
-                problem=problem
-                drafts=drafts
-                checked=checked
-            />
-        })
+        Some(
+            view! {
+                <Panel
+                    local=local
+                    record=record
+                    viewer=viewer
+                    catalogue=catalogue
+                    sent=sent
+                    problem=problem
+                    drafts=drafts
+                    checked=checked
+                />
+            }
+            .into_any(),
+        )
     }
 }
 
@@ -271,7 +312,6 @@ fn Panel(
         _ => record.response.clone().unwrap_or_default(),
     };
     let has_response = !response.trim().is_empty();
-    let reads_details = viewer.reads_details(&record, &catalogue);
     let may_respond = viewer.may_edit(&record, EditableField::Response, &catalogue);
     let may_note = viewer.may_add_note(&record, &catalogue);
 
@@ -399,7 +439,7 @@ fn Panel(
     };
 
     // --- 状態
-    let choices = status_choices(status);
+    let choices = status_choices(status, may_respond, has_response);
     let first_choice = choices
         .first()
         .map(|s| s.code().to_owned())
@@ -527,32 +567,46 @@ fn Panel(
             .unwrap_or_else(|| assignee_now.clone())
     });
     let staff_section = section.clone();
+    let staff_record = record.clone();
+    let staff_catalogue = catalogue.clone();
+    // By name, the responsible section's staff first; on a 要配慮 request only those who
+    // may read it (`koe_core::directory::assignable`).
     let staff_options = move || {
         let list: Vec<StaffEntry> = staff.get().flatten().unwrap_or_default();
+        let english = i18n.lang() == Lang::En;
         let current = assignee_to.get_untracked();
-        let mut ordered: Vec<StaffEntry> = for_section(&list, &staff_section)
-            .into_iter()
-            .cloned()
-            .collect();
+        let mut options: Vec<(String, String)> =
+            assignable(&list, &staff_record, &staff_section, &staff_catalogue)
+                .into_iter()
+                .map(|s| {
+                    (
+                        s.id.clone(),
+                        s.label_with_section(&staff_catalogue, english),
+                    )
+                })
+                .collect();
         // The one assigned now stays choosable even when the list is not at hand.
-        if !current.is_empty() && !ordered.iter().any(|s| s.id == current) {
-            ordered.insert(
-                0,
-                StaffEntry {
-                    id: current.clone(),
-                    name: current.clone(),
-                    sections: Vec::new(),
-                },
-            );
+        if !current.is_empty() && !options.iter().any(|(id, _)| *id == current) {
+            let name = name_of(&list, &current).to_owned();
+            options.insert(0, (current.clone(), name));
         }
-        ordered
+        options
             .into_iter()
-            .map(|s| {
-                let selected = s.id == current;
-                let label = s.label();
-                view! { <option value=s.id.clone() selected=selected>{label}</option> }
+            .map(|(id, label)| {
+                let selected = id == current;
+                view! { <option value=id selected=selected>{label}</option> }
             })
             .collect_view()
+    };
+    let assignee_name = {
+        let now = assignee.clone();
+        move || match &now {
+            Some(id) => staff
+                .get()
+                .flatten()
+                .map_or(id.clone(), |l| name_of(&l, id).to_owned()),
+            None => i18n.t(Msg::ActNobody).to_owned(),
+        }
     };
     let assign_form = view! {
         <form class="act-form" on:submit=move |ev: leptos::ev::SubmitEvent| {
@@ -749,6 +803,8 @@ fn Panel(
                 {move || i18n.t(Msg::Status)} ": "
                 <span data-testid="act-current-status">{move || i18n.lang().choose(status.label_ja(), status.label_en()).to_owned()}</span>
                 " · " {move || i18n.t(Msg::ActSection)} ": " {current_section.clone()}
+                " · " {move || i18n.t(Msg::ActAssigneeNow)} ": "
+                <span data-testid="act-current-assignee">{assignee_name}</span>
             </p>
             {status_form}
             {section_form}
@@ -756,13 +812,10 @@ fn Panel(
             {assign_form}
             {response_form}
             {note_form}
-            {(!reads_details).then(|| view! {
-                <BilingualMessage message=Msg::ActDetailsHidden.bilingual() kind=MessageKind::Info/>
-            })}
             {refer_form}
             <h4>{move || i18n.t(Msg::ActDuplicate)}</h4>
             {duplicate_form}
-            {reads_details.then(|| view! { <Suggestions id=id asked=drafts.suggest on_pick=Callback::new(mark_duplicate)/> })}
+            <Suggestions id=id asked=drafts.suggest on_pick=Callback::new(mark_duplicate)/>
         </section>
     }
 }
@@ -946,18 +999,42 @@ mod tests {
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     fn status_choices_are_cores_without_their_own_controls() {
         assert_eq!(
-            status_choices(Status::New),
+            status_choices(Status::New, true, false),
             [Status::Routed, Status::InProgress]
         );
         assert_eq!(
-            status_choices(Status::InProgress),
+            status_choices(Status::InProgress, true, false),
             [Status::Routed, Status::Resolved]
         );
         for s in Status::ALL {
-            for c in status_choices(s) {
-                assert!(next_statuses(s).contains(&c));
+            for (may, has) in [(true, true), (true, false), (false, true), (false, false)] {
+                for c in status_choices(s, may, has) {
+                    assert!(next_statuses(s).contains(&c));
+                }
             }
         }
+    }
+
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    fn nobody_is_offered_a_status_they_cannot_complete() {
+        // Without a response, 対応済 needs someone who may write one.
+        assert_eq!(
+            status_choices(Status::InProgress, false, false),
+            [Status::Routed]
+        );
+        assert_eq!(
+            status_choices(Status::InProgress, false, true),
+            [Status::Routed, Status::Resolved]
+        );
+        assert_eq!(
+            status_choices(Status::Resolved, false, false),
+            [Status::InProgress]
+        );
+        assert_eq!(
+            status_choices(Status::Resolved, true, false),
+            [Status::InProgress, Status::Closed]
+        );
     }
 
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]

@@ -520,6 +520,10 @@ messages! {
     ReceiptTitle => "受付票", "Request receipt";
     ReceiptNumber => "受付番号", "Number";
     ReceiptPrinted => "印刷日時", "Printed";
+    // Issue 11, welfare cases closed by welfare (office actions, assignee by name)
+    ActHandledBy => "要配慮の受付です。内容を読める{}の職員と管理者だけが対応します。ここでできる操作はありません。", "A sensitive request: only the staff of {} who may read it, and administrators, handle it. There is nothing to do here.";
+    ActWelfareSections => "福祉の担当課", "the welfare section";
+    ActAssigneeNow => "担当者", "Assigned to";
 }
 
 impl Msg {

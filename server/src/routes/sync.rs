@@ -196,18 +196,39 @@ async fn check_references(
     for edit in edits {
         match &edit.value {
             FieldValue::Assignee(Some(staff_id)) => {
-                let active = state
+                let assignee = state
                     .store
                     .credentials(staff_id)
                     .await?
-                    .is_some_and(|c| !c.disabled);
-                if !active {
+                    .filter(|c| !c.disabled);
+                let Some(assignee) = assignee else {
                     return Ok(Some((
                         "unknown_staff".into(),
                         Bilingual::new(
                             format!("職員「{staff_id}」はいません。一覧から選んでください。"),
                             format!(
                                 "There is no staff member {staff_id:?}. Choose one from the list."
+                            ),
+                        ),
+                    )));
+                };
+                // A 要配慮 request goes only to someone who may read it.
+                let reader = koe_core::Viewer {
+                    staff_id: assignee.me.staff_id.clone(),
+                    role: assignee.me.role,
+                    sections: assignee.me.sections.clone(),
+                };
+                if !reader.may_be_assigned(&current, catalogue) {
+                    return Ok(Some((
+                        "assignee_may_not_read".into(),
+                        Bilingual::new(
+                            format!(
+                                "{}さんはこの要配慮の受付を読めないため、担当者にできません。担当の福祉の課の職員から選んでください。",
+                                assignee.me.name
+                            ),
+                            format!(
+                                "{} may not read this sensitive request, so it cannot be assigned to them. Choose someone of its welfare section.",
+                                assignee.me.name
                             ),
                         ),
                     )));

@@ -1,5 +1,5 @@
 //! The office's staff directory: who works in which section, for assigning a request
-//! (担当者). Ids, names and sections only: never roles' secrets or password hashes.
+//! (担当者). Ids, names, roles and sections only: never secrets or password hashes.
 
 use async_trait::async_trait;
 use koe_core::directory::StaffEntry;
@@ -15,8 +15,8 @@ pub trait Directory: Send + Sync {
 #[async_trait]
 impl Directory for SqlStore {
     async fn staff_directory(&self, section: Option<&str>) -> StoreResult<Vec<StaffEntry>> {
-        let rows: Vec<(String, String, Option<String>)> = sqlx::query_as(
-            "SELECT s.id, s.name, x.section FROM staff s
+        let rows: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
+            "SELECT s.id, s.name, s.role, x.section FROM staff s
              LEFT JOIN staff_sections x ON x.staff_id = s.id
              WHERE s.disabled = 0
              ORDER BY s.id, x.position",
@@ -24,11 +24,12 @@ impl Directory for SqlStore {
         .fetch_all(self.pool())
         .await?;
         let mut list: Vec<StaffEntry> = Vec::new();
-        for (id, name, sec) in rows {
+        for (id, name, role, sec) in rows {
             if list.last().is_none_or(|e| e.id != id) {
                 list.push(StaffEntry {
                     id,
                     name,
+                    role: super::sql::role(&role)?,
                     sections: Vec::new(),
                 });
             }
