@@ -504,6 +504,11 @@ messages! {
     AdminActCategoryUpdate => "分類の変更", "Category changed";
     AdminActCalendarAdd => "閉庁日の追加", "Day off added";
     AdminActCalendarRemove => "閉庁日の削除", "Day off removed";
+    // Issue 11, items 6 and 7 (field): answers that reach the field, contact and landmark on capture.
+    AnsweredUnseen => "回答あり", "Answered";
+    MineNewAnswers => "区からの新しい回答が {} 件あります。開くと確認済みになります。", "{} new answers from the office. Opening a request marks it read.";
+    LandmarkHint => "例：電柱番号、店名、公園の入口など", "E.g. a utility pole number, a shop, a park entrance";
+    ContactHint => "住民の方に聞いた場合だけ入力します。", "Only what the resident gave you.";
 }
 
 impl Msg {
