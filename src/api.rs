@@ -155,6 +155,18 @@ pub async fn pull(cursor: i64, client_id: uuid::Uuid) -> Result<PullResponse, Ap
     .await
 }
 
+/// Whether a pull from `cursor` would bring anything (`GET /api/sync/news`): the short
+/// poll the app makes every few seconds while it is open and online.
+pub async fn sync_news(cursor: i64, client_id: uuid::Uuid) -> Result<bool, ApiError> {
+    let news: koe_core::SyncNews = json(
+        "GET",
+        &format!("/api/sync/news?cursor={cursor}&client_id={client_id}"),
+        None,
+    )
+    .await?;
+    Ok(news.changed)
+}
+
 /// The ward's requests, newest first, as this reader may see them.
 pub async fn office_requests(limit: u32) -> Result<koe_core::api::RequestPage, ApiError> {
     json(

@@ -38,9 +38,15 @@ pub struct SavedDraft {
     pub title: String,
     pub description: String,
     pub address: String,
+    pub landmark: String,
     pub fix: Option<SavedFix>,
     /// The urgency's code; an unknown one restores as the form's default.
     pub urgency: String,
+    /// The resident's contact as typed (sealed with the rest of the draft).
+    pub name: String,
+    pub phone: String,
+    pub email: String,
+    pub consent: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -63,6 +69,11 @@ impl SavedDraft {
                 accuracy_m: f.accuracy_m,
             }),
             urgency: draft.urgency.code().to_owned(),
+            landmark: draft.landmark.clone(),
+            name: draft.name.clone(),
+            phone: draft.phone.clone(),
+            email: draft.email.clone(),
+            consent: draft.consent,
         }
     }
 
@@ -73,6 +84,11 @@ impl SavedDraft {
         draft.title.clone_from(&self.title);
         draft.description.clone_from(&self.description);
         draft.address.clone_from(&self.address);
+        draft.landmark.clone_from(&self.landmark);
+        draft.name.clone_from(&self.name);
+        draft.phone.clone_from(&self.phone);
+        draft.email.clone_from(&self.email);
+        draft.consent = self.consent;
         draft.fix = self.fix.map(|f| Fix {
             lat: f.lat,
             lon: f.lon,
@@ -84,13 +100,21 @@ impl SavedDraft {
         draft
     }
 
-    /// Nothing worth keeping: no category, no text, no position (an urgency alone is not
-    /// a draft).
+    /// Nothing worth keeping: no category, no text, no position, no contact (an urgency
+    /// or a consent box alone is not a draft).
     pub fn is_blank(&self) -> bool {
         self.category.is_empty()
-            && self.title.trim().is_empty()
-            && self.description.trim().is_empty()
-            && self.address.trim().is_empty()
+            && [
+                &self.title,
+                &self.description,
+                &self.address,
+                &self.landmark,
+                &self.name,
+                &self.phone,
+                &self.email,
+            ]
+            .iter()
+            .all(|t| t.trim().is_empty())
             && self.fix.is_none()
     }
 }
@@ -209,9 +233,17 @@ mod tests {
                 accuracy_m: 8.0,
             }),
             urgency: "high".into(),
+            landmark: "電柱 高津12".into(),
+            name: "川崎 花子".into(),
+            phone: "044-861-3111".into(),
+            email: "hanako@example.jp".into(),
+            consent: true,
         };
         let draft = saved.to_draft();
         assert_eq!(draft.title, "歩道の段差");
+        assert_eq!(draft.landmark, "電柱 高津12");
+        assert_eq!(draft.phone, "044-861-3111");
+        assert!(draft.consent);
         assert_eq!(draft.urgency, Urgency::High);
         assert_eq!(draft.fix.map(|f| f.accuracy_m), Some(8.0));
         assert_eq!(SavedDraft::of(&draft), saved);
@@ -235,6 +267,17 @@ mod tests {
             ..Draft::default()
         };
         assert!(SavedDraft::of(&spaces).is_blank());
+        let only_consent = Draft {
+            consent: true,
+            ..Draft::default()
+        };
+        assert!(SavedDraft::of(&only_consent).is_blank());
+        // A resident's phone alone is worth keeping: it was asked for.
+        let phone = Draft {
+            phone: "090-1234-5678".into(),
+            ..Draft::default()
+        };
+        assert!(!SavedDraft::of(&phone).is_blank());
         // Missing fields and an unknown urgency still restore.
         let old: SavedDraft = serde_json::from_str(r#"{"title":"穴","urgency":"??"}"#).unwrap();
         let d = old.to_draft();

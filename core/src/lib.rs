@@ -37,7 +37,9 @@ pub use milestones::Milestones;
 pub use request::{
     Contact, FieldConflict, NewRequest, Note, Place, RequestRecord, Status, Urgency,
 };
-pub use sync::{Mutation, MutationKind, MutationOutcome, PullResponse, PushRequest, PushResponse};
+pub use sync::{
+    Mutation, MutationKind, MutationOutcome, PullResponse, PushRequest, PushResponse, SyncNews,
+};
 pub use validation::{validate_new_request, ValidationError};
 
 /// A message in Koe's two languages: Japanese first, English second.

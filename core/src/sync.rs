@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::merge::{EditableField, FieldEdit};
+use crate::device::LocalRequest;
+use crate::merge::{EditableField, FieldEdit, FieldValue};
 use crate::{Bilingual, NewRequest, RequestRecord, Viewer};
 
 /// One change made on a device by one person, identified by (client_id, author,
@@ -120,6 +121,56 @@ pub struct PullResponse {
     /// section, no longer shared): the device drops its copies.
     #[serde(default)]
     pub gone: Vec<Uuid>,
+}
+
+/// `GET /api/sync/news?cursor=N`: whether a pull from `cursor` would bring anything,
+/// answered as the reader may see the ward record (so it tells nothing about requests
+/// they can not see). The device asks it every few seconds while it is open and online,
+/// and pulls when it says `changed`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncNews {
+    /// Something the reader sees changed after the cursor (or the cursor is not one the
+    /// ward record can read from, so a pull would start again): pull now.
+    pub changed: bool,
+}
+
+/// Whether a pulled record brings an office answer the person has not seen on this
+/// device (回答あり): its response (対応内容) is there and differs from the device's copy
+/// (the response last pulled, or one typed here and not yet taken back), and it is not
+/// one this person wrote on this device (an edit of theirs the ward record now has).
+/// A request that was not on the device at all is not news: a first sync (a new device,
+/// a first sign-in) would otherwise mark every answered request at once. A pull older
+/// than the device's copy changes nothing.
+pub fn brings_unseen_answer(device: Option<&LocalRequest>, pulled: &RequestRecord) -> bool {
+    let Some(local) = device else {
+        return false;
+    };
+    let Some(answer) = pulled.response.as_deref().map(str::trim) else {
+        return false;
+    };
+    if answer.is_empty() {
+        return false;
+    }
+    if local
+        .server
+        .as_ref()
+        .is_some_and(|s| s.version >= pulled.version)
+    {
+        return false;
+    }
+    let written_here = local
+        .edits
+        .iter()
+        .any(|e| matches!(&e.value, FieldValue::Response(r) if r.trim() == answer));
+    if written_here {
+        return false;
+    }
+    let known = local
+        .server
+        .as_ref()
+        .and_then(|s| s.response.as_deref())
+        .map(str::trim);
+    known != Some(answer)
 }
 
 /// Whether a request that `viewer` does not see now had left their view after the cursor
@@ -264,5 +315,85 @@ mod tests {
         assert_eq!(json["type"], "add_note");
         assert_eq!(serde_json::from_value::<Mutation>(json).unwrap(), n);
         assert_eq!(n.kind.request_id(), id);
+    }
+
+    fn answered(version: i64, response: Option<&str>) -> RequestRecord {
+        let r = NewRequest {
+            id: crate::id::request_id(5, [0; 10]),
+            category: "road-pothole".into(),
+            title: "穴".into(),
+            description: String::new(),
+            place: Place::default(),
+            urgency: Urgency::High,
+            logged_at: 5,
+            contact: Default::default(),
+        };
+        let mut record = RequestRecord::created(&r, "road", "road01", 6, version);
+        record.response = response.map(str::to_owned);
+        record
+    }
+
+    #[test]
+    fn an_answer_is_unseen_when_it_is_new_on_this_device_and_not_written_here() {
+        let logged = LocalRequest::logged(NewRequest {
+            id: crate::id::request_id(5, [0; 10]),
+            category: "road-pothole".into(),
+            title: "穴".into(),
+            description: String::new(),
+            place: Place::default(),
+            urgency: Urgency::High,
+            logged_at: 5,
+            contact: Default::default(),
+        });
+        // Logged here, never pulled: its first answer is news.
+        assert!(brings_unseen_answer(
+            Some(&logged),
+            &answered(9, Some("補修しました"))
+        ));
+        // No answer, a blank one, or one redacted away: nothing to see.
+        assert!(!brings_unseen_answer(Some(&logged), &answered(9, None)));
+        assert!(!brings_unseen_answer(
+            Some(&logged),
+            &answered(9, Some("  "))
+        ));
+        // Not on the device before (a first sync): not marked.
+        assert!(!brings_unseen_answer(
+            None,
+            &answered(9, Some("補修しました"))
+        ));
+
+        let synced = LocalRequest::pulled(Some(logged.clone()), answered(9, Some("補修しました")));
+        // The same answer again (another field changed): already seen.
+        assert!(!brings_unseen_answer(
+            Some(&synced),
+            &answered(10, Some("補修しました"))
+        ));
+        // A changed answer is news again.
+        assert!(brings_unseen_answer(
+            Some(&synced),
+            &answered(11, Some("補修は来週になります"))
+        ));
+        // A pull older than the device's copy changes nothing.
+        assert!(!brings_unseen_answer(
+            Some(&synced),
+            &answered(8, Some("別の回答"))
+        ));
+
+        // This person's own answer, typed on this device, coming back: not news.
+        let mut mine = synced.clone();
+        mine.edits.push(crate::device::LocalEdit {
+            value: FieldValue::Response("現地確認済み".into()),
+            mutation_id: 3,
+            sent_at: Some(12),
+        });
+        assert!(!brings_unseen_answer(
+            Some(&mine),
+            &answered(12, Some("現地確認済み"))
+        ));
+        // Someone else's answer over it is.
+        assert!(brings_unseen_answer(
+            Some(&mine),
+            &answered(13, Some("業者手配済み"))
+        ));
     }
 }

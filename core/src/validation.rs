@@ -529,6 +529,46 @@ mod tests {
     }
 
     #[test]
+    fn contact_and_landmark_errors_name_the_field_in_both_languages() {
+        let mut r = pothole();
+        r.place.landmark = "目".repeat(LANDMARK_MAX_CHARS + 1);
+        let m = err(&r).message();
+        assert!(m.ja.contains("目印") && m.ja.contains("200"), "{}", m.ja);
+        assert!(
+            m.en.contains("landmark") && m.en.contains("200"),
+            "{}",
+            m.en
+        );
+        r.place.landmark = "目".repeat(LANDMARK_MAX_CHARS);
+        assert_eq!(validate_new_request(&r, &sample()), Ok(()), "at the bound");
+        r.contact.name = Some("名".repeat(NAME_MAX_CHARS + 1));
+        let m = err(&r).message();
+        assert!(m.ja.contains("お名前") && m.en.contains("name"), "{m:?}");
+        r.contact.name = Some(format!("  {}  ", "名".repeat(NAME_MAX_CHARS)));
+        assert_eq!(
+            validate_new_request(&r, &sample()),
+            Ok(()),
+            "counted trimmed"
+        );
+        // Too long to be a phone number or an email address: refused, with an example.
+        r.contact.phone = Some("0".repeat(PHONE_MAX_CHARS + 1));
+        let m = err(&r).message();
+        assert!(
+            m.ja.contains("電話番号") && m.ja.contains("044-861-3111"),
+            "{}",
+            m.ja
+        );
+        assert!(m.en.contains("phone number"), "{}", m.en);
+        r.contact.phone = None;
+        r.contact.email = Some(format!("{}@example.jp", "a".repeat(EMAIL_MAX_CHARS)));
+        let m = err(&r).message();
+        assert!(
+            m.ja.contains("メールアドレス") && m.en.contains("email"),
+            "{m:?}"
+        );
+    }
+
+    #[test]
     fn an_older_device_without_contact_or_landmark_still_parses() {
         let json = serde_json::json!({
             "id": pothole().id, "category": "road-pothole", "title": "穴",

@@ -258,6 +258,7 @@ async fn examples_are_the_core_types() {
     examples_are::<PushRequest>(&doc, "PushRequest");
     examples_are::<PushResponse>(&doc, "PushResponse");
     examples_are::<PullResponse>(&doc, "PullResponse");
+    examples_are::<koe_core::SyncNews>(&doc, "SyncNews");
     examples_are::<SignIn>(&doc, "SignIn");
     examples_are::<Me>(&doc, "Me");
     examples_are::<SignedInAnswer>(&doc, "SignedInAnswer");

@@ -176,6 +176,9 @@ pub fn EditForm(
                     id=input_id
                     data-testid=format!("edit-{key}")
                     type=kind
+                    // The request's and the resident's data: the browser neither suggests
+                    // nor remembers it.
+                    autocomplete="off"
                     prop:value=move || draft.with(get)
                     on:input=move |ev| draft.update(|d| set(d, event_target_value(&ev)))
                 />

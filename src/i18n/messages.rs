@@ -524,6 +524,11 @@ messages! {
     ActHandledBy => "要配慮の受付です。内容を読める{}の職員と管理者だけが対応します。ここでできる操作はありません。", "A sensitive request: only the staff of {} who may read it, and administrators, handle it. There is nothing to do here.";
     ActWelfareSections => "福祉の担当課", "the welfare section";
     ActAssigneeNow => "担当者", "Assigned to";
+    // Issue 11, items 6 and 7 (field): answers that reach the field, contact and landmark on capture.
+    AnsweredUnseen => "回答あり", "Answered";
+    MineNewAnswers => "区からの新しい回答が {} 件あります。開くと確認済みになります。", "{} new answers from the office. Opening a request marks it read.";
+    LandmarkHint => "例：電柱番号、店名、公園の入口など", "E.g. a utility pole number, a shop, a park entrance";
+    ContactHint => "住民の方に聞いた場合だけ入力します。", "Only what the resident gave you.";
 }
 
 impl Msg {

@@ -1,6 +1,7 @@
 //! 新規受付: log a request in well under a minute, with or without a signal.
 
-use koe_core::{validate_new_request, Bilingual, NewRequest, Place, Urgency};
+use koe_core::validation::{EMAIL_MAX_CHARS, LANDMARK_MAX_CHARS, NAME_MAX_CHARS, PHONE_MAX_CHARS};
+use koe_core::{validate_new_request, Bilingual, Contact, NewRequest, Place, Urgency};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -32,8 +33,15 @@ pub struct Draft {
     pub title: String,
     pub description: String,
     pub address: String,
+    /// 目印: what helps find the place (a pole number, a shop).
+    pub landmark: String,
     pub fix: Option<Fix>,
     pub urgency: Urgency,
+    /// The resident's contact, as far as they gave it (all optional).
+    pub name: String,
+    pub phone: String,
+    pub email: String,
+    pub consent: bool,
 }
 
 impl Default for Draft {
@@ -43,8 +51,13 @@ impl Default for Draft {
             title: String::new(),
             description: String::new(),
             address: String::new(),
+            landmark: String::new(),
             fix: None,
             urgency: Urgency::Medium,
+            name: String::new(),
+            phone: String::new(),
+            email: String::new(),
+            consent: false,
         }
     }
 }
@@ -52,6 +65,8 @@ impl Default for Draft {
 impl Draft {
     /// The request to validate and save, with its id and the time it was logged.
     pub fn to_request(&self, id: Uuid, logged_at: i64) -> NewRequest {
+        // A part left blank is not given (the resident may stay anonymous).
+        let given = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
         NewRequest {
             id,
             category: self.category.clone(),
@@ -62,11 +77,16 @@ impl Draft {
                 lon: self.fix.map(|f| f.lon),
                 accuracy_m: self.fix.map(|f| f.accuracy_m),
                 address: self.address.trim().to_owned(),
-                landmark: String::new(),
+                landmark: self.landmark.trim().to_owned(),
             },
             urgency: self.urgency,
             logged_at,
-            contact: Default::default(),
+            contact: Contact {
+                name: given(&self.name),
+                phone: given(&self.phone),
+                email: given(&self.email),
+                consent_to_contact: self.consent,
+            },
         }
     }
 }
@@ -213,6 +233,7 @@ pub fn Capture() -> impl IntoView {
                     chosen=Signal::derive(move || draft.with(|d| Some(d.urgency)))
                     on_choose=Callback::new(move |u| draft.update(|d| d.urgency = u))
                 />
+                <ContactInput draft=draft/>
                 <div data-testid="form-message" class="form-message">
                     {move || message.get().map(|(m, kind)| view! { <BilingualMessage message=m kind=kind/> })}
                 </div>
@@ -347,6 +368,70 @@ fn PlaceInput(draft: RwSignal<Draft>, locating: RwSignal<Locating>) -> impl Into
                     on:input=move |ev| draft.update(|d| d.address = event_target_value(&ev))
                 />
             </div>
+            <div class="field">
+                <label for="landmark">{move || i18n.t(Msg::Landmark)}</label>
+                <p class="hint" id="landmark-hint">{move || i18n.t(Msg::LandmarkHint)}</p>
+                <input
+                    id="landmark"
+                    data-testid="landmark"
+                    type="text"
+                    maxlength=LANDMARK_MAX_CHARS.to_string()
+                    autocomplete="off"
+                    aria-describedby="landmark-hint"
+                    prop:value=move || draft.with(|d| d.landmark.clone())
+                    on:input=move |ev| draft.update(|d| d.landmark = event_target_value(&ev))
+                />
+            </div>
+        </fieldset>
+    }
+}
+
+/// 連絡先（任意）: the resident's name, phone and email and whether they agreed to be
+/// contacted, as far as they gave them. Resident data: the browser neither suggests nor
+/// keeps it (`autocomplete="off"`); the draft keeps it sealed like the rest.
+#[component]
+fn ContactInput(draft: RwSignal<Draft>) -> impl IntoView {
+    let i18n = use_i18n();
+    let text = move |key: &'static str,
+                     label: Msg,
+                     kind: &'static str,
+                     inputmode: &'static str,
+                     max: usize,
+                     get: fn(&Draft) -> String,
+                     set: fn(&mut Draft, String)| {
+        let id = format!("contact-{key}");
+        view! {
+            <div class="field">
+                <label for=id.clone()>{move || i18n.t(label)}</label>
+                <input
+                    id=id.clone()
+                    data-testid=id
+                    type=kind
+                    inputmode=inputmode
+                    maxlength=max.to_string()
+                    autocomplete="off"
+                    prop:value=move || draft.with(get)
+                    on:input=move |ev| draft.update(|d| set(d, event_target_value(&ev)))
+                />
+            </div>
+        }
+    };
+    view! {
+        <fieldset class="contact" aria-describedby="contact-hint">
+            <legend>{move || i18n.t(Msg::ContactHeading)}</legend>
+            <p class="hint" id="contact-hint">{move || i18n.t(Msg::ContactHint)}</p>
+            {text("name", Msg::ContactName, "text", "text", NAME_MAX_CHARS, |d| d.name.clone(), |d, v| d.name = v)}
+            {text("phone", Msg::ContactPhone, "tel", "tel", PHONE_MAX_CHARS, |d| d.phone.clone(), |d, v| d.phone = v)}
+            {text("email", Msg::ContactEmail, "email", "email", EMAIL_MAX_CHARS, |d| d.email.clone(), |d, v| d.email = v)}
+            <label class="check">
+                <input
+                    type="checkbox"
+                    data-testid="contact-consent"
+                    prop:checked=move || draft.with(|d| d.consent)
+                    on:change=move |ev| draft.update(|d| d.consent = event_target_checked(&ev))
+                />
+                <span>{move || i18n.t(Msg::ContactConsent)}</span>
+            </label>
         </fieldset>
     }
 }
@@ -415,8 +500,24 @@ mod tests {
         assert_eq!(r.title, "歩道の段差");
         assert_eq!(r.place.accuracy_m, Some(12.0));
         assert_eq!(r.urgency, Urgency::Medium);
+        assert!(r.contact.is_anonymous());
         let empty = Draft::default().to_request(id, 1);
         assert_eq!(empty.place.lat, None);
         assert_eq!(empty.place.address, "");
+        assert_eq!(empty.contact, Contact::default());
+        let told = Draft {
+            landmark: " 電柱 高津12 ".into(),
+            name: "川崎 花子".into(),
+            phone: " 044-861-3111".into(),
+            email: "  ".into(),
+            consent: true,
+            ..draft
+        }
+        .to_request(id, 1);
+        assert_eq!(told.place.landmark, "電柱 高津12");
+        assert_eq!(told.contact.name.as_deref(), Some("川崎 花子"));
+        assert_eq!(told.contact.phone.as_deref(), Some("044-861-3111"));
+        assert_eq!(told.contact.email, None, "a blank part is not given");
+        assert!(told.contact.consent_to_contact);
     }
 }

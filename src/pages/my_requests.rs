@@ -1,8 +1,9 @@
 //! 自分の受付: what was logged on this device (and what the office did with it), newest
-//! first, with where each stands: 未送信, 送信済 or 却下 with the reason.
+//! first, with where each stands: 未送信, 送信済 or 却下 with the reason, and 回答あり on a
+//! request whose office answer (対応内容) came since the person last opened it.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -40,6 +41,8 @@ thread_local! {
 struct Listing {
     entries: Vec<ListEntry>,
     photos: HashMap<Uuid, PhotoCounts>,
+    /// Requests with an answer not yet opened (回答あり).
+    answered: HashSet<Uuid>,
 }
 
 #[component]
@@ -83,9 +86,11 @@ pub fn MyRequests() -> impl IntoView {
             let read = async {
                 let requests = store.requests().await?;
                 let photos = store.photo_counts().await?;
+                let answered = store.unseen_answers().await?;
                 Ok(Rc::new(Listing {
                     entries: list_entries(requests),
                     photos,
+                    answered,
                 }))
             };
             let read = read
@@ -97,6 +102,38 @@ pub fn MyRequests() -> impl IntoView {
             Some(read)
         }
     });
+
+    // Opening a request shows its answer: its 回答あり mark goes.
+    Effect::new(move |_| {
+        let Some(id) = selected.get() else {
+            return;
+        };
+        let Some(store) = app.store.get_untracked() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            if let Ok(true) = store.answer_seen(id).await {
+                app.changed();
+            }
+        });
+    });
+    // How many answers wait to be opened, told politely when it changes.
+    let unseen = Memo::new(move |_| {
+        listing.get().flatten().and_then(Result::ok).map_or(0, |l| {
+            l.entries
+                .iter()
+                .filter(|e| l.answered.contains(&e.local.id))
+                .count()
+        })
+    });
+
+    let news_class = move || {
+        if unseen.get() > 0 {
+            "answers-news has-news"
+        } else {
+            "answers-news"
+        }
+    };
 
     // What the list is narrowed to. The search follows typing after a pause.
     let typed = RwSignal::new(String::new());
@@ -162,6 +199,17 @@ pub fn MyRequests() -> impl IntoView {
             <h1 id="mine-title">{move || i18n.t(Msg::MineTitle)}</h1>
             {move || selected.get().map(|id| view! { <RequestDetailView id=id selected=selected/> })}
             <div class="mine-list" hidden=move || selected.with(Option::is_some)>
+            <p
+                class=news_class
+                role="status"
+                aria-live="polite"
+                data-testid="answers-news"
+            >
+                {move || {
+                    let n = unseen.get();
+                    (n > 0).then(|| Msg::MineNewAnswers.fill(i18n.lang(), &n.to_string()))
+                }}
+            </p>
             <form class="mine-filters" role="search" on:submit=|ev| ev.prevent_default()>
                 <div class="field mine-search">
                     <label for="mine-search">{move || i18n.t(Msg::MineSearch)}</label>
@@ -244,7 +292,8 @@ pub fn MyRequests() -> impl IntoView {
                         .map(|&i| {
                             let entry = &l.entries[i];
                             let photos = l.photos.get(&entry.local.id).copied().unwrap_or_default();
-                            view! { <RequestRow local=entry.local.clone() photos=photos selected=selected/> }
+                            let answered = l.answered.contains(&entry.local.id);
+                            view! { <RequestRow local=entry.local.clone() photos=photos answered=answered selected=selected/> }
                         })
                         .collect_view();
                     let left = total.saturating_sub(limit);
@@ -364,6 +413,8 @@ fn preview(text: &str) -> String {
 fn RequestRow(
     local: LocalRequest,
     photos: PhotoCounts,
+    /// An office answer came that the person has not opened yet (回答あり).
+    answered: bool,
     selected: RwSignal<Option<Uuid>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -381,6 +432,11 @@ fn RequestRow(
     let status = local.status();
     let logged = format_time(local.logged_at() as f64);
     let id = local.id;
+    let row_class = if answered {
+        "request-row answered"
+    } else {
+        "request-row"
+    };
     // Tapping anywhere on the row opens it; the 詳細 button is the keyboard's way in
     // (its click bubbles up to the row).
     view! {
@@ -390,7 +446,8 @@ fn RequestRow(
             data-id=local.id.to_string()
             data-sync=local.sync.code()
             data-state=device_state(&local)
-            class="request-row"
+            data-answered=answered.to_string()
+            class=row_class
         >
             <div class="row-head">
                 <span class="category">{move || i18n.lang().pick(&category).to_owned()}</span>
@@ -413,6 +470,11 @@ fn RequestRow(
                 .into_any()
             }}
             <div class="badges">
+                {answered.then(|| view! {
+                    <span class="badge answered-badge" data-testid="answered-badge">
+                        {move || i18n.t(Msg::AnsweredUnseen)}
+                    </span>
+                })}
                 <SyncBadge state=local.sync.clone()/>
                 {photo_badge(photos, i18n)}
                 {status.map(|s| {

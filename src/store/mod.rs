@@ -1,7 +1,8 @@
 //! One person's IndexedDB database on the device (`koe.person.<staff id>`; the device's
 //! own database, with who used it, is [`crate::device`]): `requests` (key: request id; a
 //! [`LocalRequest`]), `outbox` (key: mutation id; a `koe_core::Mutation`), `meta` (key: a
-//! name; the device id, the next mutation id and the pull cursor, numbers in the clear)
+//! name; the device id, the next mutation id and the pull cursor, numbers in the clear,
+//! and the sealed list of requests with an answer not yet opened)
 //! and `photos` (key: photo id; a [`PhotoRow`]). Requests, mutations and photos are
 //! sealed with the person's data key ([`sealed`]): without it they are bytes.
 //!
@@ -54,6 +55,9 @@ pub(crate) const PHOTOS: &str = "photos";
 pub(crate) const META_CLIENT_ID: &str = "client_id";
 pub(crate) const META_NEXT_MUTATION_ID: &str = "next_mutation_id";
 pub(crate) const META_PULL_CURSOR: &str = "pull_cursor";
+/// The requests with an office answer the person has not opened yet (回答あり): a sealed
+/// list of request ids (the one sealed value of `meta`).
+pub(crate) const META_UNSEEN_ANSWERS: &str = "unseen_answers";
 /// The highest mutation id handed to a push: those at or below it are never changed.
 pub(crate) const META_SENT_THROUGH: &str = "sent_through";
 

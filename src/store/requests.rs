@@ -16,8 +16,8 @@ use uuid::Uuid;
 use super::outbox::take_mutation_id;
 use super::sealed::Sealed;
 use super::{
-    NewPhoto, PhotoRow, PhotoState, Store, StoreError, META, META_PULL_CURSOR, OUTBOX, PHOTOS,
-    REQUESTS,
+    NewPhoto, PhotoRow, PhotoState, Store, StoreError, META, META_PULL_CURSOR, META_UNSEEN_ANSWERS,
+    OUTBOX, PHOTOS, REQUESTS,
 };
 use koe_core::device::{newest_first, LocalRequest, SyncState};
 
@@ -103,9 +103,16 @@ impl Store {
             .build()?;
         let requests = self.sealed(&tx, REQUESTS)?;
         let meta = tx.object_store(META)?;
+        let marks = self.sealed(&tx, META)?;
+        let mut unseen = unseen_in(&marks).await?;
+        let marked_before = unseen.clone();
         for record in records {
             let key = record.id.to_string();
             let existing: Option<LocalRequest> = requests.get(key.as_str()).await?;
+            // 回答あり: the office's answer, new to this device, until the person opens it.
+            if koe_core::sync::brings_unseen_answer(existing.as_ref(), record) {
+                unseen.insert(record.id);
+            }
             let updated = LocalRequest::pulled(existing, record.clone());
             requests.put(key, &updated).await?;
         }
@@ -130,12 +137,53 @@ impl Store {
                     photos.delete(p.key()).primitive()?.await?;
                 }
                 requests.delete(key).await?;
+                unseen.remove(id);
             }
+        }
+        if unseen != marked_before {
+            put_unseen(&marks, &unseen).await?;
         }
         super::meta::put_number(&meta, META_PULL_CURSOR, cursor as f64).await?;
         tx.commit().await?;
         Ok(())
     }
+}
+
+impl Store {
+    /// The requests with an office answer the person has not opened yet (回答あり).
+    pub async fn unseen_answers(&self) -> Result<HashSet<Uuid>, StoreError> {
+        let tx = self.db().transaction(META).build()?;
+        unseen_in(&self.sealed(&tx, META)?).await
+    }
+
+    /// The person opened the request: its answer is seen (its mark goes).
+    pub async fn answer_seen(&self, id: Uuid) -> Result<bool, StoreError> {
+        let tx = self
+            .db()
+            .transaction(META)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let marks = self.sealed(&tx, META)?;
+        let mut unseen = unseen_in(&marks).await?;
+        if !unseen.remove(&id) {
+            return Ok(false);
+        }
+        put_unseen(&marks, &unseen).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+}
+
+/// The marks of answers not yet seen, inside the caller's transaction.
+async fn unseen_in(marks: &Sealed<'_>) -> Result<HashSet<Uuid>, StoreError> {
+    let list: Option<Vec<Uuid>> = marks.get(META_UNSEEN_ANSWERS).await?;
+    Ok(list.unwrap_or_default().into_iter().collect())
+}
+
+async fn put_unseen(marks: &Sealed<'_>, unseen: &HashSet<Uuid>) -> Result<(), StoreError> {
+    let mut list: Vec<Uuid> = unseen.iter().copied().collect();
+    list.sort();
+    marks.put(META_UNSEEN_ANSWERS, &list).await
 }
 
 /// The requests the outbox still has mutations for (unsent work), inside the caller's

@@ -1,15 +1,19 @@
 //! The client half of the sync protocol: push the outbox, then pull the office's
 //! changes. One sync at a time in this browser (the Web Lock `koe-sync`; other tabs learn
 //! what changed over the `koe-changes` channel); started on load, when the network comes
-//! back, when the page becomes visible, on a timer with backoff and by 今すぐ同期.
+//! back, when the page becomes visible, when the ward record says something changed for
+//! this person (asked every few seconds, see `news`), on a timer with backoff (the 5-minute
+//! fallback pull) and by 今すぐ同期.
 
 mod backoff;
+mod news;
 mod photos;
 mod pull;
 mod push;
 mod triggers;
 
 pub use backoff::next_wait;
+pub use news::{install_news, may_ask, NEWS_EVERY_MS};
 pub use photos::{upload_photos, PhotoSummary, CHUNK};
 pub use pull::pull_changes;
 pub use push::{push_outbox, PushSummary, BATCH};
@@ -139,6 +143,11 @@ impl SyncEngine {
 
     async fn run(self) {
         self.run_from(true).await;
+    }
+
+    /// Whether a sync runs in this tab now.
+    pub(crate) fn is_running(self) -> bool {
+        self.running.get_value()
     }
 
     /// A sync asked for by another tab (its "sync now" while this tab holds the lock).

@@ -1,8 +1,9 @@
-//! What starts a sync besides the button: the network coming back and the page becoming
-//! visible again (the timer is the engine's own). Also keeps the online flag current, and
-//! keeps the app's tabs in step over the `koe-changes` broadcast channel: a change to the
-//! device's data in one tab makes the others read it again, and a tab that finds another
-//! one holding the sync lock asks that one to sync.
+//! What starts a sync besides the button: the network coming back, the page becoming
+//! visible again, and the ward record saying something changed for this person (the
+//! short poll of `news`; the 5-minute timer is the engine's own). Also keeps the online
+//! flag current, and keeps the app's tabs in step over the `koe-changes` broadcast
+//! channel: a change to the device's data in one tab makes the others read it again, and
+//! a tab that finds another one holding the sync lock asks that one to sync.
 
 use std::cell::RefCell;
 use std::time::Duration;
@@ -95,6 +96,8 @@ pub fn install_triggers(app: AppState, engine: SyncEngine) {
         on_visible.forget();
     }
     listen_to_other_tabs(app, engine);
+    // The office's changes within seconds while the page is seen (paused while hidden).
+    super::news::install_news(app, engine);
 }
 
 fn listen_to_other_tabs(app: AppState, engine: SyncEngine) {

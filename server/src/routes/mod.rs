@@ -52,6 +52,7 @@ fn routes(state: AppState) -> Router {
             post(sync::push).layer(DefaultBodyLimit::max(PUSH_BODY_LIMIT)),
         )
         .route("/sync/pull", get(sync::pull))
+        .route("/sync/news", get(sync::news))
         .route("/devices/report", post(devices::report))
         .route("/requests", get(requests::list))
         .route("/requests/{id}", get(requests::detail))

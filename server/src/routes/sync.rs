@@ -8,7 +8,7 @@ use axum::Json;
 use koe_core::sync::MutationOutcome;
 use koe_core::{
     validate_new_request, Bilingual, FieldEdit, FieldValue, Mutation, MutationKind, PullResponse,
-    PushRequest, PushResponse,
+    PushRequest, PushResponse, SyncNews,
 };
 use uuid::Uuid;
 
@@ -263,47 +263,15 @@ pub async fn pull(
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Json<PullResponse>, ApiError> {
     let limit = parse_limit(query.get("limit"))?;
-    // The device pulling, when it says (`client_id`): a retired one gets nothing more.
-    if let Some(text) = query.get("client_id").map(|c| c.trim()) {
-        let client_id = Uuid::parse_str(text).map_err(|_| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "bad_client_id",
-                format!("端末ID「{text}」が読めません。アプリを更新してください。"),
-                format!("The device id {text:?} is not a UUID. Update the app."),
-            )
-        })?;
-        super::devices::refuse_retired(&state, client_id).await?;
-    }
-    let cursor = match query.get("cursor").map(|c| c.trim()) {
-        None | Some("") => 0,
-        Some(text) => text.parse::<i64>().map_err(|_| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "bad_cursor",
-                format!("同期位置「{text}」が読めません。最初から同期し直します。"),
-                format!("The sync cursor {text:?} is not a number; sync again from the start."),
-            )
-        })?,
-    };
+    refuse_retired_device(&state, &query).await?;
+    let cursor = cursor_of(&query)?;
     // Read before the rows: every change numbered up to it has committed (numbers are
     // handed out under the counter row's lock), so a last page may move the cursor there
     // without skipping one.
     let order = state.store.server_order().await?;
     let key = state.store.cursor_key().await?;
     let key = key.as_bytes();
-    // Cursors are sealed (`crate::cursor`), so neither the cursor handed back nor `reset`
-    // tells the ward's change counter. `reset` (a full snapshot from the start) answers
-    // only what does not depend on the counter: a cursor this ward record did not make,
-    // or one it made at a later state of the database (a restore from backup).
-    let (after, reset) = match cursor::open(key, cursor) {
-        Cursor::Start => (0, false),
-        Cursor::Sealed(at) if at <= order => (at, false),
-        Cursor::Sealed(_) | Cursor::Unknown => (0, true),
-        // An older ward record's plain cursor: read as far as it goes, never as a reset
-        // (a cursor "from the future" would tell the counter by binary search).
-        Cursor::Plain(at) => (at.min(order), false),
-    };
+    let (after, reset) = read_from(key, cursor, order);
     let viewer = signed_in.viewer();
     let catalogue = state.store.catalogue().await?;
     let mut rows = state.store.changes_after(&viewer, after, limit + 1).await?;
@@ -328,4 +296,87 @@ pub async fn pull(
         reset,
         gone,
     }))
+}
+
+/// `GET /api/sync/news?cursor=N&client_id=…`: `{"changed": true}` when a pull from the
+/// cursor would bring something, for a device that asks every few seconds while it is
+/// open and online.
+///
+/// A short poll rather than server-sent events or a socket: it is a plain GET with the
+/// session cookie, so it passes every proxy and gateway a ward's network puts in front of
+/// the ward record (buffering proxies hold SSE streams back, some drop idle connections),
+/// needs no connection kept per device on the server (two instances behind a balancer
+/// need nothing shared), and a phone that sleeps simply stops asking. Each answer is one
+/// indexed query on `requests.version` under the pull's own visibility rule, no record is
+/// read, so asking every few seconds costs the database next to nothing, and it tells a
+/// reader only what a pull would have shown them. Requests that merely left the reader's
+/// view (re-routed away: the pull's `gone`) are not told here; the device's regular pull
+/// drops them.
+pub async fn news(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Json<SyncNews>, ApiError> {
+    refuse_retired_device(&state, &query).await?;
+    let cursor = cursor_of(&query)?;
+    let order = state.store.server_order().await?;
+    let key = state.store.cursor_key().await?;
+    let (after, reset) = read_from(key.as_bytes(), cursor, order);
+    let changed = reset
+        || (after < order
+            && state
+                .store
+                .changed_after(&signed_in.viewer(), after)
+                .await?);
+    Ok(Json(SyncNews { changed }))
+}
+
+/// The device asking, when it says (`client_id`): a retired one gets nothing more.
+async fn refuse_retired_device(
+    state: &AppState,
+    query: &HashMap<String, String>,
+) -> Result<(), ApiError> {
+    if let Some(text) = query.get("client_id").map(|c| c.trim()) {
+        let client_id = Uuid::parse_str(text).map_err(|_| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_client_id",
+                format!("端末ID「{text}」が読めません。アプリを更新してください。"),
+                format!("The device id {text:?} is not a UUID. Update the app."),
+            )
+        })?;
+        super::devices::refuse_retired(state, client_id).await?;
+    }
+    Ok(())
+}
+
+/// The `cursor` parameter as sent (absent or empty: from the start).
+fn cursor_of(query: &HashMap<String, String>) -> Result<i64, ApiError> {
+    match query.get("cursor").map(|c| c.trim()) {
+        None | Some("") => Ok(0),
+        Some(text) => text.parse::<i64>().map_err(|_| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_cursor",
+                format!("同期位置「{text}」が読めません。最初から同期し直します。"),
+                format!("The sync cursor {text:?} is not a number; sync again from the start."),
+            )
+        }),
+    }
+}
+
+/// Where a pull from `cursor` reads from, and whether it is a full snapshot (`reset`).
+/// Cursors are sealed (`crate::cursor`), so neither the cursor handed back nor `reset`
+/// tells the ward's change counter. `reset` answers only what does not depend on the
+/// counter: a cursor this ward record did not make, or one it made at a later state of
+/// the database (a restore from backup).
+fn read_from(key: &[u8], cursor: i64, order: i64) -> (i64, bool) {
+    match cursor::open(key, cursor) {
+        Cursor::Start => (0, false),
+        Cursor::Sealed(at) if at <= order => (at, false),
+        Cursor::Sealed(_) | Cursor::Unknown => (0, true),
+        // An older ward record's plain cursor: read as far as it goes, never as a reset
+        // (a cursor "from the future" would tell the counter by binary search).
+        Cursor::Plain(at) => (at.min(order), false),
+    }
 }

@@ -207,6 +207,11 @@ pub trait Store:
         limit: i64,
     ) -> StoreResult<Vec<RequestRecord>>;
 
+    /// Whether any request the viewer sees changed after `after` (what
+    /// [`Store::changes_after`] would return is not empty): one indexed query on
+    /// `requests.version`, reading no record.
+    async fn changed_after(&self, viewer: &Viewer, after: i64) -> StoreResult<bool>;
+
     /// Requests newest first, pre-filtered like [`Store::changes_after`].
     async fn list_requests(
         &self,

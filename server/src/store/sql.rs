@@ -911,6 +911,19 @@ impl Store for SqlStore {
             .await
     }
 
+    async fn changed_after(&self, viewer: &Viewer, after: i64) -> StoreResult<bool> {
+        // The pull's own visibility clause: section codes are `[a-z0-9-]` (core's admin
+        // rule), so its `shared_with` LIKE matches exactly the sections given, and the
+        // answer is true exactly when the pull would bring a record.
+        let (clause, args) = visibility(viewer, 2);
+        let sql = format!("SELECT version FROM requests WHERE version > $1{clause} LIMIT 1");
+        let mut query = sqlx::query_scalar::<_, i64>(&sql).bind(after);
+        for a in args {
+            query = query.bind(a);
+        }
+        Ok(query.fetch_optional(&self.pool).await?.is_some())
+    }
+
     async fn list_requests(
         &self,
         viewer: &Viewer,
