@@ -259,6 +259,7 @@ mod tests {
         vec![StaffEntry {
             id: "road01".into(),
             name: "田中 健一".into(),
+            role: crate::Role::Field,
             sections: vec!["road".into()],
         }]
     }
