@@ -111,7 +111,7 @@ messages! {
     LocateDenied => "位置情報の利用が許可されていません。住所を入力してください。", "Location access is not allowed. Type an address.";
     LocateFailed => "位置を取得できませんでした。もう一度試すか住所を入力してください。", "Could not get the position. Try again or type an address.";
     LocateUnsupported => "この端末では位置情報が使えません。住所を入力してください。", "This device cannot give a position. Type an address.";
-    Address => "住所・目印", "Address or landmark";
+    Address => "住所", "Address";
     Urgency => "緊急度", "Urgency";
     Save => "保存", "Save";
     Saving => "保存中…", "Saving…";

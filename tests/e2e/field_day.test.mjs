@@ -6,7 +6,6 @@
 // opens the request. The contact and landmark reached the ward record.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
 import {
   goOffline,
   jpegFiles,
@@ -17,20 +16,17 @@ import {
   waitForOfflineReady,
   wardAndBrowser,
   wardApi,
+  shot as takeShot,
 } from "./harness.mjs";
 import { seedWard } from "./ward_seed.mjs";
 
-const SHOTS = process.env.KOE_SHOTS || "/work/helpers/shots";
 const PHONE = { width: 390, height: 844 };
 const TITLES = ["朝の巡回 歩道の穴", "朝の巡回 側溝のふた", "朝の巡回 倒れた標識"];
 const ANSWER = "本日、補修業者を手配しました。来週中に直します。";
 
 const world = wardAndBrowser();
 
-async function shot(page, name, options = {}) {
-  mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: `${SHOTS}/field-${name}.png`, ...options });
-}
+const shot = (page, name, options) => takeShot(page, `field-${name}`, options);
 
 /** The row of 自分の受付 with `title`. */
 const rowOf = (page, title) => page.getByTestId("my-request").filter({ hasText: title });

@@ -426,3 +426,17 @@ export async function wardRequests(api) {
     all.push(...page);
   }
 }
+
+/**
+ * A screenshot for a person to look at, into $KOE_SHOTS when it is set (the real-use
+ * tests take them at each screen; nothing is written otherwise). Returns the path or null.
+ */
+export async function shot(target, name, options = {}) {
+  const dir = process.env.KOE_SHOTS;
+  if (!dir) return null;
+  const { mkdirSync } = await import("node:fs");
+  mkdirSync(dir, { recursive: true });
+  const path = `${dir}/${name}.png`;
+  await target.screenshot({ path, ...options });
+  return path;
+}

@@ -4,24 +4,20 @@
 // none), opens one large; head01 assigns it to road01 and routes it, then answers it;
 // the history says what changed, with people's names; the 受付票 prints the request and
 // its photos with no buttons or forms.
-import { test, before } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
-import { signIn, waitForOfflineReady, wardAndBrowser, wardApi, jpegFiles, logRequest, seriousViolations } from "./harness.mjs";
+import { shot, signIn, waitForOfflineReady, wardAndBrowser, wardApi, jpegFiles, logRequest, seriousViolations } from "./harness.mjs";
 import { seedWard } from "./ward_seed.mjs";
 
 const world = wardAndBrowser();
-const SHOTS = "/work/helpers/shots";
-const shot = (name) => (existsSync("/work/helpers") ? `${SHOTS}/detail-${name}.png` : undefined);
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1366, height: 768 };
 const TITLE = "歩道の段差（受付票 e2e）";
 
-before(async () => {
-  if (existsSync("/work/helpers")) mkdirSync(SHOTS, { recursive: true });
-  await seedWard(world.ward.url, { count: 500 });
-});
+// The ward is seeded once, by whichever test runs first (the harness's own hook starts it).
+let seeding;
+const seeded = () => (seeding ??= seedWard(world.ward.url, { count: 500 }));
 
 /** Waits until the `n` images under `locator` have loaded (real pixels, not broken). */
 async function imagesLoaded(page, selector, n) {
@@ -57,6 +53,7 @@ async function decide(api, id, edits) {
 }
 
 test("the office reads a request's photos and history by name, and prints its 受付票", async () => {
+  await seeded();
   // road01 on a phone: a request with two photos, synced.
   const field = await world.browser.newContext({ locale: "ja-JP", viewport: PHONE });
   const phone = await field.newPage();
@@ -128,7 +125,7 @@ test("the office reads a request's photos and history by name, and prints its �
   for (const raw of ["road01", "head01", "変更 (clerk01)"]) {
     assert.ok(!historyText.includes(raw), `no raw id ${raw} in the history:\n${historyText}`);
   }
-  await desk.screenshot({ path: shot("desktop"), fullPage: true });
+  await shot(desk, "detail-desktop", { fullPage: true });
 
   // The 受付票: in print media only the sheet shows, with the request and both photos,
   // and no button, form control or navigation.
@@ -149,8 +146,9 @@ test("the office reads a request's photos and history by name, and prints its �
       .map((e) => e.outerHTML.slice(0, 80)),
   );
   assert.deepEqual(visibleControls, [], "nothing to press or fill in print");
-  await desk.screenshot({ path: shot("print"), fullPage: true });
-  if (existsSync("/work/helpers")) {
+  await shot(desk, "detail-print", { fullPage: true });
+  if (process.env.KOE_SHOTS) {
+    const SHOTS = process.env.KOE_SHOTS;
     await desk.pdf({ path: `${SHOTS}/detail-print.pdf`, format: "A4", printBackground: true, preferCSSPageSize: true });
     try {
       execFileSync("pdftoppm", ["-png", "-r", "70", "-f", "1", "-l", "2", `${SHOTS}/detail-print.pdf`, `${SHOTS}/detail-print-pdf`]);
@@ -174,19 +172,20 @@ test("the office reads a request's photos and history by name, and prints its �
   await clerkPhone.getByTestId("detail-history").waitFor();
   const width = await clerkPhone.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= PHONE.width, `the detail fits the phone: ${width} px`);
-  await clerkPhone.screenshot({ path: shot("phone-clerk"), fullPage: true });
+  await shot(clerkPhone, "detail-phone-clerk", { fullPage: true });
   await small.close();
 
   await row.getByTestId("open-detail").click();
   await phone.getByTestId("request-detail").waitFor();
   await imagesLoaded(phone, '[data-testid="detail-photo"] img', 2);
-  await phone.screenshot({ path: shot("phone"), fullPage: true });
+  await shot(phone, "detail-phone", { fullPage: true });
 
   await office.close();
   await field.close();
 });
 
 test("a welfare consultation's photos and history stay with those who read its details", async () => {
+  await seeded();
   const welfare = await world.browser.newContext({ locale: "ja-JP", viewport: PHONE });
   const page = await welfare.newPage();
   await page.goto(world.ward.url);

@@ -6,19 +6,14 @@
 // action offered (the API and the screen), and the road inspector does not see it at all.
 import { before, test } from "node:test";
 import assert from "node:assert/strict";
-import { logRequest, seriousViolations, signIn, wardAndBrowser, wardApi, wardRequests } from "./harness.mjs";
+import { logRequest, seriousViolations, shot, signIn, wardAndBrowser, wardApi, wardRequests } from "./harness.mjs";
 import { seedWard } from "./ward_seed.mjs";
 
 const world = wardAndBrowser();
 const PHONE = { width: 390, height: 844 };
 const DESK = { width: 1366, height: 768 };
-const SHOTS = "/work/helpers/shots";
 const TITLE = "一人暮らしの父の見守り（welfare e2e）";
 const RESPONSE = "10月3日に訪問し、見守りサービスと介護保険の申請を案内しました。";
-
-before(async () => {
-  await seedWard(world.ward.url, { count: 500 });
-});
 
 /**
  * Presses the panel's button `testid` and waits for what became of that action (the
@@ -81,6 +76,7 @@ async function listedFor(staffId, id) {
 }
 
 test("a welfare consultation is closed by the welfare section, and nobody outside it reads it", async () => {
+  await seedWard(world.ward.url, { count: 500 });
   // welfare01 logs the consultation on a phone; it syncs.
   const field = await world.browser.newContext({ locale: "ja-JP", viewport: PHONE });
   const phone = await field.newPage();
@@ -94,7 +90,10 @@ test("a welfare consultation is closed by the welfare section, and nobody outsid
     address: "高津区溝口3-2",
   });
   await phone.getByTestId("nav-mine").click();
-  const mine = phone.getByTestId("my-request").filter({ hasText: TITLE });
+  // 自分の受付 shows a 要配慮 request by its marker, not its title (a shared screen): the
+  // newest row is the one just logged.
+  const mine = phone.getByTestId("my-request").first();
+  await mine.getByText("要配慮").waitFor();
   await mine.and(phone.locator('[data-sync="synced"]')).waitFor({ timeout: 30_000 });
   const id = await mine.getAttribute("data-id");
   assert.ok(id);
@@ -134,8 +133,8 @@ test("a welfare consultation is closed by the welfare section, and nobody outsid
   await act(head.page, "act-status-save");
   await head.page.getByTestId("act-current-status").filter({ hasText: "担当決定" }).waitFor();
   assert.deepEqual(await seriousViolations(head.page), [], "the welfare head's detail passes axe");
-  await head.page.screenshot({ path: `${SHOTS}/welfare-head-detail.png` });
-  await head.page.getByTestId("office-actions").screenshot({ path: `${SHOTS}/welfare-head-actions.png` });
+  await shot(head.page, "welfare-head-detail");
+  await shot(head.page.getByTestId("office-actions"), "welfare-head-actions");
 
   // The section's office clerk answers and takes it through to 完了.
   const clerk = await desk("welfareclerk01");
@@ -177,7 +176,7 @@ test("a welfare consultation is closed by the welfare section, and nobody outsid
   const page = await park.page.locator("body").innerText();
   assert.ok(!page.includes(TITLE) && !page.includes("溝口3-2") && !page.includes(RESPONSE), "nothing of the consultation is shown");
   assert.deepEqual(await seriousViolations(park.page), [], "the redacted detail passes axe");
-  await park.page.screenshot({ path: `${SHOTS}/welfare-parkhead-redacted.png` });
+  await shot(park.page, "welfare-parkhead-redacted");
 
   // Still redacted for the outsiders, still unseen by roads, after it was closed.
   assert.equal(await listedFor("road01", id), undefined);
