@@ -154,9 +154,9 @@ fn ReceiptSheet(
                     {row(Msg::Logged, view! { <time>{format_time(logged_at as f64)}</time> }.into_any())}
                     {row(Msg::LoggedBy, (move || logged_by.as_deref().map(name).unwrap_or_else(none)).into_any())}
                     {due.map(|d| view! {
-                        {row(Msg::RouteBy, view! { <time>{format_time(d.route_by as f64)}</time> }.into_any())}
-                        {row(Msg::FirstResponseBy, view! { <time>{format_time(d.first_response_by as f64)}</time> }.into_any())}
-                        {row(Msg::ResolveBy, view! { <time>{format_time(d.resolve_by as f64)}</time> }.into_any())}
+                        {row(Msg::RouteBy, view! { <time>{crate::i18n::format_due(d.route_by)}</time> }.into_any())}
+                        {row(Msg::FirstResponseBy, view! { <time>{crate::i18n::format_due(d.first_response_by)}</time> }.into_any())}
+                        {row(Msg::ResolveBy, view! { <time>{crate::i18n::format_due(d.resolve_by)}</time> }.into_any())}
                     })}
                 </tbody>
             </table>

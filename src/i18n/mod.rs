@@ -128,6 +128,12 @@ pub fn format_time(unix_ms: f64) -> String {
     )
 }
 
+/// A due date: a working day in Japan (core's calendar counts days in JST), whatever the
+/// device's time zone, as 2026/12/03.
+pub fn format_due(unix_ms: i64) -> String {
+    koe_core::calendar::iso_date(koe_core::calendar::jst_day(unix_ms)).replace('-', "/")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -705,7 +705,10 @@ fn OfficeTable(list: Vec<RequestRecord>, selected: RwSignal<Option<Uuid>>) -> im
                                             <code>{short}</code>
                                         </button>
                                     </td>
-                                    <td class="col-received">{format_time(r.received_at as f64)}</td>
+                                    <td class="col-received">
+                                        // A redacted request carries no dates (core's one redacted shape).
+                                        {if redacted { "—".to_owned() } else { format_time(r.received_at as f64) }}
+                                    </td>
                                     <td class="col-category">{move || app.catalogue.with(|c| category_name(c.as_ref(), &category, i18n.lang()))}</td>
                                     <td class="col-title" class:redacted=redacted data-testid="office-title">
                                         {move || match &title {
@@ -721,6 +724,7 @@ fn OfficeTable(list: Vec<RequestRecord>, selected: RwSignal<Option<Uuid>>) -> im
                                     <td class="col-due due" data-testid="resolve-by">
                                         {match resolve_by.clone() {
                                             Some(d) => view! { <span>{d}</span> }.into_any(),
+                                            None if redacted => view! { <span class="muted">"—"</span> }.into_any(),
                                             None => view! { <span class="muted">{move || i18n.t(Msg::OfficeDueNone)}</span> }.into_any(),
                                         }}
                                         {timeliness.map(|t| view! {

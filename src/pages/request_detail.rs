@@ -251,7 +251,8 @@ fn Logged(
         .unwrap_or_default();
     let shows = shows_details(&local, &staff, sensitive);
     let server = local.server.clone();
-    let logged = format_time(local.logged_at() as f64);
+    // A redacted request carries no time (core's one redacted shape): none is shown.
+    let logged = (local.logged_at() > 0).then(|| format_time(local.logged_at() as f64));
     let receipt_category = category.clone();
     let category_field = field(
         Msg::Category,
@@ -262,7 +263,7 @@ fn Logged(
     );
     let common = view! {
         {category_field}
-        {field(Msg::Logged, view! { <time>{logged}</time> })}
+        {logged.map(|logged| field(Msg::Logged, view! { <time>{logged}</time> }))}
         {field(Msg::SyncStateLabel, view! { <SyncBadge state=local.sync.clone()/> })}
     };
     if !shows {
@@ -465,9 +466,9 @@ fn OfficeSide(
             })}
             {field(Msg::Response, move || response.clone().unwrap_or_else(none))}
             {due.map(|d| view! {
-                {field(Msg::RouteBy, view! { <time>{format_time(d.route_by as f64)}</time> })}
-                {field(Msg::FirstResponseBy, view! { <time>{format_time(d.first_response_by as f64)}</time> })}
-                {field(Msg::ResolveBy, view! { <time>{format_time(d.resolve_by as f64)}</time> })}
+                {field(Msg::RouteBy, view! { <time>{crate::i18n::format_due(d.route_by)}</time> })}
+                {field(Msg::FirstResponseBy, view! { <time>{crate::i18n::format_due(d.first_response_by)}</time> })}
+                {field(Msg::ResolveBy, view! { <time>{crate::i18n::format_due(d.resolve_by)}</time> })}
             })}
         </dl>
         {(!conflicts.is_empty()).then(|| view! {

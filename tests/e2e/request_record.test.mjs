@@ -193,10 +193,11 @@ test("a welfare consultation's photos and history stay with those who read its d
   await waitForOfflineReady(page);
   await page.getByTestId("nav-capture").click();
   const photos = await jpegFiles(page, 1, { label: "相談" });
-  await logRequest(page, { category: "welfare-elderly", title: "見守りの相談（受付票 e2e）", photos });
+  await logRequest(page, { category: "welfare-elderly", title: "見守りの相談（受付票 e2e）", address: "高津区久本1-2", photos });
   await page.getByTestId("nav-mine").click();
-  const row = page.getByTestId("my-request").filter({ hasText: "見守りの相談" });
-  await row.waitFor();
+  // A 要配慮 row shows its marker, not its title: the newest row is the one just logged.
+  const row = page.getByTestId("my-request").first();
+  await row.getByText("要配慮").waitFor();
   const id = await row.getAttribute("data-id");
   await page.locator(`[data-testid="my-request"][data-id="${id}"] [data-testid="photo-state"][data-photos-synced="1/1"]`).waitFor({ timeout: 60_000 });
   await welfare.close();
@@ -210,8 +211,7 @@ test("a welfare consultation's photos and history stay with those who read its d
   await signIn(desk, "clerk01");
   await desk.getByTestId("nav-office").click();
   await desk.getByTestId("office-request").first().waitFor();
-  await desk.getByTestId("filter-category").selectOption("welfare-elderly");
-  await desk.getByTestId("filter-search").click();
+  // A redacted request shows only its category group: it is the newest on the first page.
   const listed = desk.locator(`[data-testid="office-request"][data-id="${id}"]`);
   await listed.waitFor({ timeout: 15_000 });
   await listed.getByTestId("office-open").click();
