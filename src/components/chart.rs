@@ -115,7 +115,9 @@ fn ChartTable(
     unit: String,
 ) -> impl IntoView {
     view! {
-        <table class="chart-table visually-hidden">
+        // A table box ignores the hiding rule's width and overflow: its wrapper hides it.
+        <div class="visually-hidden">
+        <table class="chart-table">
             <caption>{caption}</caption>
             <thead>
                 <tr>
@@ -146,6 +148,7 @@ fn ChartTable(
                     .collect_view()}
             </tbody>
         </table>
+        </div>
     }
 }
 
