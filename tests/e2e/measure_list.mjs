@@ -19,8 +19,9 @@
 // the ward record's API and pulled, so they sit in their sealed database as the app keeps
 // them (and are opened, as every read does).
 import { cpus, totalmem } from "node:os";
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { launchBrowser, logRequest, signIn, startWardRecord, wardApi } from "./harness.mjs";
+import { uuidv7 } from "./ward_seed.mjs";
 
 const COUNT = Number(process.argv[2] || 3000);
 const RUNS = Number(process.argv[3] || 10);
@@ -67,15 +68,6 @@ async function seed(api, { count, categories }) {
   }
 }
 
-/** A UUIDv7 for time `ms` (the ids the app makes). */
-function uuidv7(ms) {
-  const b = randomBytes(16);
-  b.writeUIntBE(ms, 0, 6);
-  b[6] = (b[6] & 0x0f) | 0x70;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = b.toString("hex");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
 
 /** In the page: runs `act`, then resolves with the ms until `done()` holds and a frame passed. */
 function timeIt(page, act, done, arg) {

@@ -19,8 +19,12 @@ const TITLE = "歩道の段差（受付票 e2e）";
 let seeding;
 const seeded = () => (seeding ??= seedWard(world.ward.url, { count: 500 }));
 
-/** Waits until the `n` images under `locator` have loaded (real pixels, not broken). */
+/**
+ * Scrolls to the `n` images under `selector`, as the person would to look at them (the
+ * thumbnails load lazily), and waits until they have loaded (real pixels, not broken).
+ */
 async function imagesLoaded(page, selector, n) {
+  await page.locator(selector).nth(n - 1).scrollIntoViewIfNeeded();
   await page.waitForFunction(
     ({ selector, n }) => {
       const imgs = [...document.querySelectorAll(selector)];
