@@ -2,7 +2,7 @@
 //! cookie. Every failure becomes an [`ApiError`] with a message a person can act on.
 
 use koe_core::api::{DeviceReport, ErrorBody, RequestDetail, SignIn, SignedInAnswer};
-use koe_core::{Bilingual, Catalogue, PullResponse, PushRequest, PushResponse};
+use koe_core::{Bilingual, Catalogue, PullResponse, PushResponse};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
@@ -56,6 +56,26 @@ pub(crate) async fn send(
     path: &str,
     body: Option<(&JsValue, &str)>,
 ) -> Result<(u16, String), ApiError> {
+    let response = fetch(method, path, body, None).await?;
+    Ok((response.status(), text_of(&response).await?))
+}
+
+/// A GET that sends `If-None-Match: tag`: the status, the text and the answer's `ETag`.
+async fn send_conditional(
+    path: &str,
+    tag: Option<&str>,
+) -> Result<(u16, String, Option<String>), ApiError> {
+    let response = fetch("GET", path, None, tag).await?;
+    let etag = response.headers().get("ETag").ok().flatten();
+    Ok((response.status(), text_of(&response).await?, etag))
+}
+
+async fn fetch(
+    method: &str,
+    path: &str,
+    body: Option<(&JsValue, &str)>,
+    if_none_match: Option<&str>,
+) -> Result<Response, ApiError> {
     let unexpected = |e: JsValue| ApiError::Unexpected(format!("{e:?}"));
     let init = RequestInit::new();
     init.set_method(method);
@@ -64,6 +84,9 @@ pub(crate) async fn send(
     headers
         .set("Accept", "application/json")
         .map_err(unexpected)?;
+    if let Some(tag) = if_none_match {
+        headers.set("If-None-Match", tag).map_err(unexpected)?;
+    }
     if let Some((body, content_type)) = body {
         headers
             .set("Content-Type", content_type)
@@ -77,14 +100,16 @@ pub(crate) async fn send(
     let response = JsFuture::from(window.fetch_with_request(&request))
         .await
         .map_err(|_| ApiError::Unreachable)?;
-    let response: Response = response.dyn_into().map_err(unexpected)?;
-    let status = response.status();
-    let text = JsFuture::from(response.text().map_err(unexpected)?)
+    response.dyn_into().map_err(unexpected)
+}
+
+async fn text_of(response: &Response) -> Result<String, ApiError> {
+    let unexpected = |e: JsValue| ApiError::Unexpected(format!("{e:?}"));
+    Ok(JsFuture::from(response.text().map_err(unexpected)?)
         .await
         .map_err(|_| ApiError::Unreachable)?
         .as_string()
-        .unwrap_or_default();
-    Ok((status, text))
+        .unwrap_or_default())
 }
 
 async fn json<T: DeserializeOwned>(
@@ -137,19 +162,63 @@ pub async fn sign_out() -> Result<(), ApiError> {
     }
 }
 
+/// The ward's catalogue. Asked with the tag of the one this device keeps: when it did not
+/// change, the ward record answers `304` with no body and the kept one is returned. A
+/// fresh one is kept, with its tag, before it is returned.
 pub async fn catalogue() -> Result<Catalogue, ApiError> {
-    json("GET", "/api/catalogue", None).await
+    let kept = crate::session::stored_catalogue_tagged();
+    let tag = kept.as_ref().map(|(_, tag)| tag.as_str());
+    let (status, text, etag) = send_conditional("/api/catalogue", tag).await?;
+    if status == 304 {
+        if let Some((catalogue, _)) = kept {
+            return Ok(catalogue);
+        }
+    }
+    if !(200..300).contains(&status) {
+        return Err(error_from(status, &text));
+    }
+    let catalogue: Catalogue =
+        serde_json::from_str(&text).map_err(|e| ApiError::Unexpected(e.to_string()))?;
+    // Not kept if storage is full; the caller still gets it.
+    let _ = crate::session::store_catalogue_tagged(&catalogue, etag.as_deref());
+    Ok(catalogue)
 }
 
-pub async fn push(request: &PushRequest) -> Result<PushResponse, ApiError> {
-    json("POST", "/api/sync/push", Some(to_json(request)?)).await
+/// Pushes `mutations`, each already JSON (the batch was measured in it: see
+/// `koe_core::sync::push_batch_len`), so the body is put together, not serialised again.
+pub async fn push(client_id: uuid::Uuid, mutations: &[String]) -> Result<PushResponse, ApiError> {
+    let mut body = String::with_capacity(mutations.iter().map(|m| m.len() + 1).sum::<usize>() + 64);
+    body.push_str("{\"client_id\":\"");
+    body.push_str(&client_id.to_string());
+    body.push_str("\",\"mutations\":[");
+    for (i, m) in mutations.iter().enumerate() {
+        if i > 0 {
+            body.push(',');
+        }
+        body.push_str(m);
+    }
+    body.push_str("]}");
+    json("POST", "/api/sync/push", Some(body)).await
 }
 
-/// One page of changes from `cursor`, for this device (a retired one is refused).
-pub async fn pull(cursor: i64, client_id: uuid::Uuid) -> Result<PullResponse, ApiError> {
+/// The `mine_from` parameter of a pull or news question (see `koe_core::PullResponse`).
+fn mine_from_param(mine_from: Option<u64>) -> String {
+    mine_from.map_or_else(String::new, |m| format!("&mine_from={m}"))
+}
+
+/// One page of changes from `cursor`, for this device (a retired one is refused),
+/// leaving out its own changes from mutation `mine_from` on.
+pub async fn pull(
+    cursor: i64,
+    client_id: uuid::Uuid,
+    mine_from: Option<u64>,
+) -> Result<PullResponse, ApiError> {
     json(
         "GET",
-        &format!("/api/sync/pull?cursor={cursor}&limit=500&client_id={client_id}"),
+        &format!(
+            "/api/sync/pull?cursor={cursor}&limit=500&client_id={client_id}{}",
+            mine_from_param(mine_from)
+        ),
         None,
     )
     .await
@@ -157,10 +226,17 @@ pub async fn pull(cursor: i64, client_id: uuid::Uuid) -> Result<PullResponse, Ap
 
 /// Whether a pull from `cursor` would bring anything (`GET /api/sync/news`): the short
 /// poll the app makes every few seconds while it is open and online.
-pub async fn sync_news(cursor: i64, client_id: uuid::Uuid) -> Result<bool, ApiError> {
+pub async fn sync_news(
+    cursor: i64,
+    client_id: uuid::Uuid,
+    mine_from: Option<u64>,
+) -> Result<bool, ApiError> {
     let news: koe_core::SyncNews = json(
         "GET",
-        &format!("/api/sync/news?cursor={cursor}&client_id={client_id}"),
+        &format!(
+            "/api/sync/news?cursor={cursor}&client_id={client_id}{}",
+            mine_from_param(mine_from)
+        ),
         None,
     )
     .await?;

@@ -29,6 +29,7 @@ const LAST_STAFF_ID_KEY: &str = "koe.last_staff_id";
 /// Kept by versions before each person had a sealed database; removed on start.
 const OLD_ME_KEY: &str = "koe.me";
 const CATALOGUE_KEY: &str = "koe.catalogue";
+const CATALOGUE_TAG_KEY: &str = "koe.catalogue.etag";
 /// Set when a sign-out could not reach the ward record: its session is ended at the
 /// next connection (and by the ward record at the next sign-in on this browser).
 const SIGN_OUT_PENDING_KEY: &str = "koe.sign_out_pending";
@@ -48,6 +49,23 @@ pub fn stored_catalogue() -> Option<Catalogue> {
 
 pub fn store_catalogue(catalogue: &Catalogue) -> Result<(), String> {
     LocalStorage::set(CATALOGUE_KEY, catalogue).map_err(|e| e.to_string())
+}
+
+/// The kept catalogue with the ward record's tag for it (`ETag`), if both are kept.
+pub fn stored_catalogue_tagged() -> Option<(Catalogue, String)> {
+    let tag: String = LocalStorage::get(CATALOGUE_TAG_KEY).ok()?;
+    Some((stored_catalogue()?, tag))
+}
+
+/// Keeps the catalogue and then its tag: a tag is never kept beside an older catalogue
+/// (the tag goes first, so a failure between the two leaves no tag).
+pub fn store_catalogue_tagged(catalogue: &Catalogue, tag: Option<&str>) -> Result<(), String> {
+    LocalStorage::delete(CATALOGUE_TAG_KEY);
+    store_catalogue(catalogue)?;
+    if let Some(tag) = tag {
+        LocalStorage::set(CATALOGUE_TAG_KEY, tag).map_err(|e| e.to_string())?;
+    }
+    Ok(())
 }
 
 pub fn sign_out_pending() -> bool {

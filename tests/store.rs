@@ -188,3 +188,94 @@ async fn the_device_id_is_made_once() {
     assert_eq!(a, b);
     remove(store, &name).await;
 }
+
+/// A push's answer settles its mutations and stores the requests it brought, in one
+/// transaction: the next pull leaves out this device's own changes from the lowest
+/// mutation answered (`mine_from`), until a pull ends.
+#[wasm_bindgen_test]
+async fn a_push_answer_brings_its_requests_and_marks_them_for_the_next_pull() {
+    let (store, name) = fresh().await;
+    let rs: Vec<NewRequest> = (0..30).map(|i| request(&format!("段差 {i}"))).collect();
+    for r in &rs {
+        store.save_new_request(r).await.expect("save");
+    }
+    assert_eq!(store.mine_from().await.expect("mark"), None);
+    // The first ten, answered: they come back routed, with the ward record's copy.
+    let batch = store.outbox_batch(10).await.expect("outbox");
+    assert_eq!(batch.len(), 10);
+    assert_eq!(
+        batch.iter().map(|m| m.id).collect::<Vec<_>>(),
+        (1..=10).collect::<Vec<_>>()
+    );
+    let outcomes: Vec<MutationOutcome> = batch
+        .iter()
+        .map(|m| MutationOutcome {
+            mutation_id: m.id,
+            outcome: Outcome::Applied {
+                version: 100 + m.id as i64,
+            },
+        })
+        .collect();
+    let records: Vec<RequestRecord> = rs[..10]
+        .iter()
+        .enumerate()
+        .map(|(i, r)| RequestRecord {
+            status: Status::Routed,
+            ..RequestRecord::created(r, "road", "road01", r.logged_at + 1, 101 + i as i64)
+        })
+        .collect();
+    store
+        .settle_with(&settlements(&batch, &outcomes), &records)
+        .await
+        .expect("settle");
+    assert_eq!(store.mine_from().await.expect("mark"), Some(1));
+    for (i, r) in rs[..10].iter().enumerate() {
+        let local = store.request(r.id).await.expect("read").expect("kept");
+        assert_eq!(
+            local.sync,
+            SyncState::Synced {
+                version: 101 + i as i64
+            }
+        );
+        assert_eq!(
+            local.status(),
+            Some(Status::Routed),
+            "the ward record's copy"
+        );
+        assert_eq!(
+            local.server.as_ref().map(|s| s.version),
+            Some(101 + i as i64)
+        );
+    }
+    assert_eq!(store.outbox_len().await.expect("count"), 20);
+    // The next batch starts where the first ended; the mark stays at the lowest.
+    let next = store.outbox_batch(10).await.expect("outbox");
+    assert_eq!(next[0].id, 11);
+    let outcomes: Vec<MutationOutcome> = next
+        .iter()
+        .map(|m| MutationOutcome {
+            mutation_id: m.id,
+            outcome: Outcome::Applied {
+                version: 200 + m.id as i64,
+            },
+        })
+        .collect();
+    store
+        .settle_with(&settlements(&next, &outcomes), &[])
+        .await
+        .expect("settle");
+    assert_eq!(store.mine_from().await.expect("mark"), Some(1));
+    // A page that is not the last keeps the mark; the last clears it.
+    store
+        .apply_pull_page(&[], &[], 150, false)
+        .await
+        .expect("page");
+    assert_eq!(store.mine_from().await.expect("mark"), Some(1));
+    store
+        .apply_pull_page(&[], &[], 250, true)
+        .await
+        .expect("last page");
+    assert_eq!(store.mine_from().await.expect("mark"), None);
+    assert_eq!(store.pull_cursor().await.expect("cursor"), 250);
+    remove(store, &name).await;
+}

@@ -103,10 +103,46 @@ pub struct MutationOutcome {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PushResponse {
     pub outcomes: Vec<MutationOutcome>,
+    /// Each request the push touched, as the pusher sees it once the push committed: the
+    /// device stores them with the outcomes, so its next pull need not bring its own
+    /// changes back (see [`PullResponse`] and `mine_from`).
+    #[serde(default)]
+    pub records: Vec<RequestRecord>,
 }
 
-/// `GET /api/sync/pull?cursor=N`: requests changed after the cursor, oldest change
-/// first, as the reader may see them.
+/// The most mutations one push may carry.
+pub const PUSH_MAX_MUTATIONS: usize = 500;
+/// The most bytes a push body may be.
+pub const PUSH_BODY_LIMIT: usize = 1024 * 1024;
+/// What a device packs into one push at most: under [`PUSH_BODY_LIMIT`] with room for
+/// the envelope (`client_id`, brackets, commas).
+pub const PUSH_BODY_BUDGET: usize = PUSH_BODY_LIMIT - 4 * 1024;
+
+/// How many of `sizes` (each waiting mutation's JSON length, in outbox order) go in the
+/// next push: as many as fit both [`PUSH_MAX_MUTATIONS`] and [`PUSH_BODY_BUDGET`], and
+/// always at least one (a single mutation is far below the budget: core bounds every
+/// field). A batch by count alone could exceed the body limit with long welfare
+/// consultations (4,000 characters of Japanese is 12 KB) and be refused on every retry.
+pub fn push_batch_len(sizes: impl IntoIterator<Item = usize>) -> usize {
+    let mut bytes = 0usize;
+    let mut n = 0usize;
+    for size in sizes {
+        let with_comma = size + 1;
+        if n >= PUSH_MAX_MUTATIONS || (n > 0 && bytes + with_comma > PUSH_BODY_BUDGET) {
+            break;
+        }
+        bytes += with_comma;
+        n += 1;
+    }
+    n
+}
+
+/// `GET /api/sync/pull?cursor=N&client_id=…&mine_from=M`: requests changed after the
+/// cursor, oldest change first, as the reader may see them. With `mine_from`, a request
+/// whose last change is this person's own from this device, mutation `M` or later, is
+/// left out: the device took it with its push's answer ([`PushResponse::records`]) and
+/// keeps `M` from then until a pull has ended, so a device whose store was reset (which
+/// keeps no `M`) still gets everything.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PullResponse {
     pub requests: Vec<RequestRecord>,
@@ -395,5 +431,33 @@ mod tests {
             Some(&mine),
             &answered(13, Some("業者手配済み"))
         ));
+    }
+
+    #[test]
+    fn a_push_batch_stops_at_the_count_or_the_body_budget_and_takes_at_least_one() {
+        assert_eq!(push_batch_len([]), 0);
+        assert_eq!(
+            push_batch_len(std::iter::repeat_n(1_000, 10_000)),
+            PUSH_MAX_MUTATIONS
+        );
+        // 200 long consultations (about 13 KB of JSON each) would be 2.6 MB.
+        let long = 13_000;
+        let n = push_batch_len(std::iter::repeat_n(long, 200));
+        assert_eq!(n, PUSH_BODY_BUDGET / (long + 1));
+        assert!(n * (long + 1) <= PUSH_BODY_BUDGET && n < 200);
+        // One mutation always goes, whatever its size.
+        assert_eq!(push_batch_len([PUSH_BODY_LIMIT * 2, 10]), 1);
+        // A real long mutation fits the budget many times over.
+        let consultation = Mutation {
+            id: 1,
+            author: Some("welfare01".into()),
+            kind: MutationKind::AddNote {
+                request_id: Uuid::nil(),
+                note_id: Uuid::nil(),
+                text: "相".repeat(crate::validation::NOTE_MAX_CHARS),
+            },
+        };
+        let size = serde_json::to_string(&consultation).unwrap().len();
+        assert!(size * 50 < PUSH_BODY_BUDGET, "{size}");
     }
 }

@@ -380,7 +380,7 @@ async fn check_device(store: &dyn Store, device: &Device, f: &mut Findings) {
     };
     // Only what changed since the day began: the device was in use before.
     let visible: BTreeMap<Uuid, RequestRecord> = store
-        .changes_after(&viewer, device.start, 1_000_000)
+        .changes_after(&viewer, device.start, 1_000_000, None)
         .await
         .unwrap_or_default()
         .into_iter()

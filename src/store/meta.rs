@@ -5,7 +5,10 @@ use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use uuid::Uuid;
 
-use super::{Store, StoreError, META, META_CLIENT_ID, META_NEXT_MUTATION_ID, META_PULL_CURSOR};
+use super::{
+    Store, StoreError, META, META_CLIENT_ID, META_MINE_FROM, META_NEXT_MUTATION_ID,
+    META_PULL_CURSOR,
+};
 use crate::ids;
 
 /// Keeps a number under `key` in the meta store (inside the caller's transaction).
@@ -44,6 +47,14 @@ impl Store {
             .await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// The lowest mutation id answered since the last pull ended (see `META_MINE_FROM`).
+    pub async fn mine_from(&self) -> Result<Option<u64>, StoreError> {
+        let tx = self.db().transaction(META).build()?;
+        let meta = tx.object_store(META)?;
+        let from: Option<f64> = meta.get(META_MINE_FROM).serde()?.await?;
+        Ok(from.map(|n| n as u64))
     }
 
     /// Where the last pull ended (`0`: never pulled).

@@ -60,6 +60,10 @@ pub(crate) const META_PULL_CURSOR: &str = "pull_cursor";
 pub(crate) const META_UNSEEN_ANSWERS: &str = "unseen_answers";
 /// The highest mutation id handed to a push: those at or below it are never changed.
 pub(crate) const META_SENT_THROUGH: &str = "sent_through";
+/// The lowest mutation id whose push answer (with its requests as the ward record keeps
+/// them) was stored since the last pull ended: the pull leaves out the device's own
+/// changes from it on (`mine_from`). Absent: the pull brings everything.
+pub(crate) const META_MINE_FROM: &str = "mine_from";
 
 /// A handle on the open database. Cheap to clone; not `Send` (use `spawn_local`).
 #[derive(Debug, Clone)]

@@ -10,10 +10,19 @@ use koe_core::device::{EditSaved, Keep, LocalRequest, QueuedCreate};
 use koe_core::{EditableField, FieldValue, Mutation, MutationKind};
 use uuid::Uuid;
 
+use std::collections::{HashMap, HashSet};
+
+use koe_core::RequestRecord;
+use wasm_bindgen::JsValue;
+
 use super::meta::put_number;
+use super::requests::{put_unseen, unseen_in};
 use super::sealed::Sealed;
 use super::settle::Settlement;
-use super::{Store, StoreError, META, META_NEXT_MUTATION_ID, META_SENT_THROUGH, OUTBOX, REQUESTS};
+use super::{
+    Store, StoreError, META, META_MINE_FROM, META_NEXT_MUTATION_ID, META_SENT_THROUGH, OUTBOX,
+    REQUESTS,
+};
 
 impl Store {
     /// A read-write transaction over the requests, the outbox and the mutation counter:
@@ -32,12 +41,21 @@ impl Store {
     pub async fn outbox_batch(&self, limit: u32) -> Result<Vec<Mutation>, StoreError> {
         let author = self.author();
         let tx = self.db().transaction(OUTBOX).build()?;
-        let all: Vec<Mutation> = self.sealed(&tx, OUTBOX)?.all().await?;
-        let mut batch: Vec<Mutation> = all
-            .into_iter()
-            .filter(|m| author.as_deref().is_none_or(|a| m.pushed_by(a)))
-            .collect();
-        // Keys are numbers, so IndexedDB already returns them in id order; be sure.
+        let outbox = self.sealed(&tx, OUTBOX)?;
+        let mine = |m: &Mutation| author.as_deref().is_none_or(|a| m.pushed_by(a));
+        // Only the first `limit` are opened (keys are numbers: IndexedDB returns them in
+        // id order); all of them only if some of those are another person's.
+        let first: Vec<Mutation> = outbox.first(limit).await?;
+        let mut batch: Vec<Mutation> = if first.iter().all(mine) {
+            first
+        } else {
+            outbox
+                .all::<Mutation>()
+                .await?
+                .into_iter()
+                .filter(mine)
+                .collect()
+        };
         batch.sort_by_key(|m| m.id);
         batch.truncate(limit as usize);
         Ok(batch)
@@ -72,28 +90,99 @@ impl Store {
     /// while a create was on its way goes next, as an edit (or, if the create was
     /// refused, as the changed create).
     pub async fn settle(&self, settlements: &[Settlement]) -> Result<(), StoreError> {
-        if settlements.is_empty() {
+        self.settle_with(settlements, &[]).await
+    }
+
+    /// [`settle`](Self::settle), then stores `records` (the requests as the ward record
+    /// keeps them, from the same answer) as a pull would, so the next pull need not bring
+    /// them again: it leaves out this device's own changes from the lowest mutation
+    /// answered here on (`META_MINE_FROM`, kept in the same transaction).
+    ///
+    /// Every read is issued at once, the rules run in memory, then every write is issued
+    /// at once: a batch of 500 is a few passes over IndexedDB, not 2,000 round trips.
+    pub async fn settle_with(
+        &self,
+        settlements: &[Settlement],
+        records: &[RequestRecord],
+    ) -> Result<(), StoreError> {
+        if settlements.is_empty() && records.is_empty() {
             return Ok(());
         }
         let tx = self.change_transaction()?;
         let requests = self.sealed(&tx, REQUESTS)?;
         let outbox = self.sealed(&tx, OUTBOX)?;
         let meta = tx.object_store(META)?;
+        let marks = self.sealed(&tx, META)?;
+        let mut ids: Vec<Uuid> = settlements
+            .iter()
+            .map(|s| s.mutation.kind.request_id())
+            .chain(records.iter().map(|r| r.id))
+            .collect();
+        ids.sort();
+        ids.dedup();
+        let keys: Vec<JsValue> = ids.iter().map(|id| id.to_string().into()).collect();
+        let found: Vec<Option<LocalRequest>> = requests.get_many(&keys).await?;
+        let mut locals: HashMap<Uuid, LocalRequest> = ids
+            .iter()
+            .zip(found)
+            .filter_map(|(id, local)| local.map(|l| (*id, l)))
+            .collect();
+        let first_free = peek_mutation_id(&meta).await?;
+        let mut next_id = first_free;
+        let mut queued = Vec::new();
+        let mut changed: HashSet<Uuid> = HashSet::new();
         for s in settlements {
-            outbox.delete(s.mutation.id as f64).await?;
-            let key = s.mutation.kind.request_id().to_string();
-            let existing: Option<LocalRequest> = requests.get(key.as_str()).await?;
-            let Some(mut local) = existing else {
+            let id = s.mutation.kind.request_id();
+            let Some(local) = locals.get_mut(&id) else {
                 continue;
             };
-            // Read before the rule runs (nothing but IndexedDB is awaited in here); the
-            // id is taken only if the rule queues a mutation with it.
-            let next_id = peek_mutation_id(&meta).await?;
-            if let Some(m) = local.settle_mutation(&s.mutation, &s.outcome, || next_id) {
-                take_mutation_id(&meta).await?;
-                put_mutation(&outbox, m).await?;
+            // The id is taken only if the rule queues a mutation with it.
+            let candidate = next_id;
+            if let Some(m) = local.settle_mutation(&s.mutation, &s.outcome, || candidate) {
+                next_id += 1;
+                queued.push(m);
             }
-            put_request(&requests, &local).await?;
+            changed.insert(id);
+        }
+        let mut unseen = unseen_in(&marks).await?;
+        let marked_before = unseen.clone();
+        for record in records {
+            let existing = locals.remove(&record.id);
+            if koe_core::sync::brings_unseen_answer(existing.as_ref(), record) {
+                unseen.insert(record.id);
+            }
+            locals.insert(record.id, LocalRequest::pulled(existing, record.clone()));
+            changed.insert(record.id);
+        }
+        outbox
+            .delete_many(
+                settlements
+                    .iter()
+                    .map(|s| JsValue::from(s.mutation.id as f64)),
+            )
+            .await?;
+        // Numbers, not BigInts: IndexedDB keys must be numbers to sort by id.
+        outbox
+            .put_many(queued.iter().map(|m| (JsValue::from(m.id as f64), m)))
+            .await?;
+        requests
+            .put_many(
+                locals
+                    .iter()
+                    .filter(|(id, _)| changed.contains(id))
+                    .map(|(id, local)| (JsValue::from(id.to_string()), local)),
+            )
+            .await?;
+        if next_id != first_free {
+            put_number(&meta, META_NEXT_MUTATION_ID, next_id as f64).await?;
+        }
+        if unseen != marked_before {
+            put_unseen(&marks, &unseen).await?;
+        }
+        if let Some(lowest) = settlements.iter().map(|s| s.mutation.id).min() {
+            let from: Option<f64> = meta.get(META_MINE_FROM).serde()?.await?;
+            let from = from.map_or(lowest, |f| (f as u64).min(lowest));
+            put_number(&meta, META_MINE_FROM, from as f64).await?;
         }
         tx.commit().await?;
         Ok(())

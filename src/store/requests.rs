@@ -12,12 +12,13 @@ use js_sys::Object;
 use koe_core::search::{self, Query};
 use koe_core::{Mutation, MutationKind, NewRequest, RequestRecord, Status};
 use uuid::Uuid;
+use wasm_bindgen::JsValue;
 
 use super::outbox::take_mutation_id;
 use super::sealed::Sealed;
 use super::{
-    NewPhoto, PhotoRow, PhotoState, Store, StoreError, META, META_PULL_CURSOR, META_UNSEEN_ANSWERS,
-    OUTBOX, PHOTOS, REQUESTS,
+    NewPhoto, PhotoRow, PhotoState, Store, StoreError, META, META_MINE_FROM, META_PULL_CURSOR,
+    META_UNSEEN_ANSWERS, OUTBOX, PHOTOS, REQUESTS,
 };
 use koe_core::device::{newest_first, LocalRequest, SyncState};
 
@@ -96,6 +97,20 @@ impl Store {
         gone: &[Uuid],
         cursor: i64,
     ) -> Result<(), StoreError> {
+        self.apply_pull_page(records, gone, cursor, false).await
+    }
+
+    /// [`apply_pull`](Self::apply_pull) for a page of a pull; the `last` page ends the
+    /// pull, and with it the leaving out of this device's own changes (`META_MINE_FROM`):
+    /// everything up to the cursor is on the device now. Reads are issued all at once,
+    /// then writes (see `Sealed::get_many`).
+    pub async fn apply_pull_page(
+        &self,
+        records: &[RequestRecord],
+        gone: &[Uuid],
+        cursor: i64,
+        last: bool,
+    ) -> Result<(), StoreError> {
         let tx = self
             .db()
             .transaction([REQUESTS, META, OUTBOX, PHOTOS])
@@ -106,16 +121,26 @@ impl Store {
         let marks = self.sealed(&tx, META)?;
         let mut unseen = unseen_in(&marks).await?;
         let marked_before = unseen.clone();
-        for record in records {
-            let key = record.id.to_string();
-            let existing: Option<LocalRequest> = requests.get(key.as_str()).await?;
+        let keys: Vec<JsValue> = records.iter().map(|r| r.id.to_string().into()).collect();
+        let found: Vec<Option<LocalRequest>> = requests.get_many(&keys).await?;
+        // A page names each request once (its current version); should one come twice,
+        // the later copy wins, as it did when each was read and written in turn.
+        let mut updated: HashMap<Uuid, LocalRequest> = HashMap::with_capacity(records.len());
+        for (record, existing) in records.iter().zip(found) {
+            let existing = updated.remove(&record.id).or(existing);
             // 回答あり: the office's answer, new to this device, until the person opens it.
             if koe_core::sync::brings_unseen_answer(existing.as_ref(), record) {
                 unseen.insert(record.id);
             }
-            let updated = LocalRequest::pulled(existing, record.clone());
-            requests.put(key, &updated).await?;
+            updated.insert(record.id, LocalRequest::pulled(existing, record.clone()));
         }
+        requests
+            .put_many(
+                updated
+                    .iter()
+                    .map(|(id, local)| (JsValue::from(id.to_string()), local)),
+            )
+            .await?;
         if !gone.is_empty() {
             let photos = tx.object_store(PHOTOS)?;
             let unsent = unsent_request_ids(&self.sealed(&tx, OUTBOX)?).await?;
@@ -144,6 +169,9 @@ impl Store {
             put_unseen(&marks, &unseen).await?;
         }
         super::meta::put_number(&meta, META_PULL_CURSOR, cursor as f64).await?;
+        if last {
+            meta.delete(META_MINE_FROM).primitive()?.await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -175,12 +203,15 @@ impl Store {
 }
 
 /// The marks of answers not yet seen, inside the caller's transaction.
-async fn unseen_in(marks: &Sealed<'_>) -> Result<HashSet<Uuid>, StoreError> {
+pub(super) async fn unseen_in(marks: &Sealed<'_>) -> Result<HashSet<Uuid>, StoreError> {
     let list: Option<Vec<Uuid>> = marks.get(META_UNSEEN_ANSWERS).await?;
     Ok(list.unwrap_or_default().into_iter().collect())
 }
 
-async fn put_unseen(marks: &Sealed<'_>, unseen: &HashSet<Uuid>) -> Result<(), StoreError> {
+pub(super) async fn put_unseen(
+    marks: &Sealed<'_>,
+    unseen: &HashSet<Uuid>,
+) -> Result<(), StoreError> {
     let mut list: Vec<Uuid> = unseen.iter().copied().collect();
     list.sort();
     marks.put(META_UNSEEN_ANSWERS, &list).await

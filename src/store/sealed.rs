@@ -98,6 +98,81 @@ impl<'a> Sealed<'a> {
         raw.into_iter().map(|r| open(self.key, r)).collect()
     }
 
+    /// The first `limit` values, in key order.
+    pub(crate) async fn first<T: DeserializeOwned>(
+        &self,
+        limit: u32,
+    ) -> Result<Vec<T>, StoreError> {
+        let raw = self
+            .store
+            .get_all::<JsValue>()
+            .with_limit(limit)
+            .primitive()?
+            .await?
+            .collect::<Result<Vec<_>, _>>()?;
+        raw.into_iter().map(|r| open(self.key, r)).collect()
+    }
+
+    /// The values of `ids`, in their order: every read is issued before the first is
+    /// awaited, so IndexedDB serves them in one pass rather than one round trip each.
+    pub(crate) async fn get_many<T: DeserializeOwned>(
+        &self,
+        ids: &[JsValue],
+    ) -> Result<Vec<Option<T>>, StoreError> {
+        let issued = ids
+            .iter()
+            .map(|id| {
+                self.store
+                    .get::<JsValue, JsValue, JsValue>(id.clone())
+                    .primitive()
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut values = Vec::with_capacity(issued.len());
+        for request in issued {
+            let raw: Option<JsValue> = request.await?;
+            values.push(raw.map(|r| open(self.key, r)).transpose()?);
+        }
+        Ok(values)
+    }
+
+    /// Puts every value under its key, issued all at once and then awaited (see
+    /// [`get_many`](Self::get_many)).
+    pub(crate) async fn put_many<'v, T: Serialize + 'v>(
+        &self,
+        items: impl IntoIterator<Item = (JsValue, &'v T)>,
+    ) -> Result<(), StoreError> {
+        let issued = items
+            .into_iter()
+            .map(|(id, value)| {
+                Ok(self
+                    .store
+                    .put(seal(self.key, value)?)
+                    .with_key(id)
+                    .without_key_type()
+                    .primitive()?)
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        for request in issued {
+            request.await?;
+        }
+        Ok(())
+    }
+
+    /// Deletes every key, issued all at once and then awaited.
+    pub(crate) async fn delete_many(
+        &self,
+        ids: impl IntoIterator<Item = JsValue>,
+    ) -> Result<(), StoreError> {
+        let issued = ids
+            .into_iter()
+            .map(|id| self.store.delete::<JsValue, JsValue>(id).primitive())
+            .collect::<Result<Vec<_>, _>>()?;
+        for request in issued {
+            request.await?;
+        }
+        Ok(())
+    }
+
     pub(crate) async fn delete(&self, id: impl Into<JsValue>) -> Result<(), StoreError> {
         self.store
             .delete::<JsValue, JsValue>(id.into())

@@ -65,7 +65,8 @@ async fn news_for(store: &crate::store::Store) -> Result<bool, ApiError> {
     let failed = |e: crate::store::StoreError| ApiError::Unexpected(e.message().en);
     let cursor = store.pull_cursor().await.map_err(failed)?;
     let client_id = store.client_id().await.map_err(failed)?;
-    api::sync_news(cursor, client_id).await
+    let mine_from = store.mine_from().await.map_err(failed)?;
+    api::sync_news(cursor, client_id, mine_from).await
 }
 
 #[cfg(test)]

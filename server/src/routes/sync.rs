@@ -1,11 +1,11 @@
 //! `POST /api/sync/push` and `GET /api/sync/pull`: the ward record's half of sync.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::Json;
-use koe_core::sync::MutationOutcome;
+use koe_core::sync::{MutationOutcome, Outcome};
 use koe_core::{
     validate_new_request, Bilingual, FieldEdit, FieldValue, Mutation, MutationKind, PullResponse,
     PushRequest, PushResponse, SyncNews,
@@ -16,7 +16,7 @@ use super::{parse_limit, PUSH_MAX_MUTATIONS};
 use crate::auth::SignedIn;
 use crate::cursor::{self, Cursor};
 use crate::error::{ApiError, ApiJson};
-use crate::store::{Origin, Verdict};
+use crate::store::{Origin, OwnChanges, Verdict};
 use crate::AppState;
 
 pub async fn push(
@@ -69,97 +69,138 @@ pub async fn push(
     let viewer = signed_in.viewer();
     // Applied in the order of their id, whatever order they came in.
     body.mutations.sort_by_key(|m| m.id);
+    let fingerprints = body
+        .mutations
+        .iter()
+        .map(fingerprint)
+        .collect::<Result<Vec<_>, _>>()?;
     let mut outcomes = Vec::with_capacity(body.mutations.len());
-    for mutation in &body.mutations {
-        let fingerprint = fingerprint(mutation)?;
+    // The mutations go to the store in batches of one transaction each. A mutation whose
+    // checks read a request the batch writes (an edit of a request created or edited
+    // earlier in it, or naming it as the original) waits for the batch to commit, so its
+    // checks see what the mutations before it did, exactly as if each were applied alone.
+    let mut batch: Vec<(Origin, Verdict)> = Vec::new();
+    let mut written: HashSet<Uuid> = HashSet::new();
+    for (mutation, fingerprint) in body.mutations.iter().zip(&fingerprints) {
+        if !batch.is_empty() && reads_any(&mutation.kind, &written) {
+            apply_batch(&state, &mut batch, &mut outcomes).await?;
+            written.clear();
+        }
         let origin = Origin {
             staff_id,
             client_id: body.client_id,
             mutation_id: mutation.id,
-            fingerprint: &fingerprint,
+            fingerprint,
             now: crate::now_ms(),
         };
-        let outcome = match &mutation.kind {
-            MutationKind::CreateRequest { request } => {
-                match validate_new_request(request, &catalogue) {
-                    Ok(()) => {
-                        // Validation found the category, so it has a default section.
-                        let section = catalogue
-                            .category(&request.category)
-                            .map(|c| c.default_section.as_str())
-                            .unwrap_or_default();
-                        state
-                            .store
-                            .apply(
-                                origin,
-                                Verdict::Create {
-                                    request,
-                                    section,
-                                    catalogue: &catalogue,
-                                },
-                            )
-                            .await?
-                    }
-                    Err(e) => {
-                        state
-                            .store
-                            .apply(
-                                origin,
-                                Verdict::Reject {
-                                    code: e.code().to_string(),
-                                    message: e.message(),
-                                },
-                            )
-                            .await?
-                    }
-                }
-            }
-            MutationKind::SetFields { request_id, edits } => {
-                // Core's bounds first: a mutation of thousands of edits is refused before
-                // any lookup and before the write lock.
-                let refused = match koe_core::merge::check_edits(edits) {
-                    Err(e) => Some((e.code().to_string(), e.message())),
-                    Ok(()) => {
-                        check_references(&state, &viewer, &catalogue, *request_id, edits).await?
-                    }
-                };
-                let verdict = match refused {
-                    Some((code, message)) => Verdict::Reject { code, message },
-                    None => Verdict::SetFields {
-                        request_id: *request_id,
-                        edits,
-                        editor: &viewer,
-                        catalogue: &catalogue,
-                    },
-                };
-                state.store.apply(origin, verdict).await?
-            }
-            MutationKind::AddNote {
-                request_id,
-                note_id,
-                text,
-            } => {
-                state
-                    .store
-                    .apply(
-                        origin,
-                        Verdict::AddNote {
-                            request_id: *request_id,
-                            note_id: *note_id,
-                            text,
-                            editor: &viewer,
-                            catalogue: &catalogue,
-                        },
-                    )
-                    .await?
-            }
-        };
-        outcomes.push(MutationOutcome {
-            mutation_id: mutation.id,
-            outcome,
-        });
+        let verdict = verdict(&state, &viewer, &catalogue, &mutation.kind).await?;
+        written.insert(mutation.kind.request_id());
+        batch.push((origin, verdict));
     }
-    Ok(Json(PushResponse { outcomes }))
+    apply_batch(&state, &mut batch, &mut outcomes).await?;
+    let outcomes: Vec<MutationOutcome> = body
+        .mutations
+        .iter()
+        .zip(outcomes)
+        .map(|(m, outcome)| MutationOutcome {
+            mutation_id: m.id,
+            outcome,
+        })
+        .collect();
+    // The touched requests as the pusher sees them now, as a pull would bring them.
+    let mut touched: Vec<Uuid> = body.mutations.iter().map(|m| m.kind.request_id()).collect();
+    touched.sort();
+    touched.dedup();
+    let records = state
+        .store
+        .requests_by_ids(&touched)
+        .await?
+        .into_iter()
+        .filter(|r| viewer.sees(r))
+        .map(|r| viewer.redact(r, &catalogue))
+        .collect();
+    Ok(Json(PushResponse { outcomes, records }))
+}
+
+/// Whether `kind`'s checks before the write ([`check_references`]) read a request in
+/// `written`. Creates and notes are checked inside the batch's transaction.
+fn reads_any(kind: &MutationKind, written: &HashSet<Uuid>) -> bool {
+    match kind {
+        MutationKind::SetFields { request_id, edits } => {
+            written.contains(request_id)
+                || edits.iter().any(|e| {
+                    matches!(&e.value, FieldValue::DuplicateOf(Some(original)) if written.contains(original))
+                })
+        }
+        MutationKind::CreateRequest { .. } | MutationKind::AddNote { .. } => false,
+    }
+}
+
+async fn apply_batch<'a>(
+    state: &AppState,
+    batch: &mut Vec<(Origin<'a>, Verdict<'a>)>,
+    outcomes: &mut Vec<Outcome>,
+) -> Result<(), ApiError> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    outcomes.extend(state.store.apply_batch(std::mem::take(batch)).await?);
+    Ok(())
+}
+
+/// What the ward record makes of one mutation before it is written: core's checks, then
+/// the references core cannot check.
+async fn verdict<'a>(
+    state: &AppState,
+    viewer: &'a koe_core::Viewer,
+    catalogue: &'a koe_core::Catalogue,
+    kind: &'a MutationKind,
+) -> Result<Verdict<'a>, ApiError> {
+    Ok(match kind {
+        MutationKind::CreateRequest { request } => match validate_new_request(request, catalogue) {
+            Ok(()) => Verdict::Create {
+                request,
+                // Validation found the category, so it has a default section.
+                section: catalogue
+                    .category(&request.category)
+                    .map(|c| c.default_section.as_str())
+                    .unwrap_or_default(),
+                catalogue,
+            },
+            Err(e) => Verdict::Reject {
+                code: e.code().to_string(),
+                message: e.message(),
+            },
+        },
+        MutationKind::SetFields { request_id, edits } => {
+            // Core's bounds first: a mutation of thousands of edits is refused before
+            // any lookup and before the write lock.
+            let refused = match koe_core::merge::check_edits(edits) {
+                Err(e) => Some((e.code().to_string(), e.message())),
+                Ok(()) => check_references(state, viewer, catalogue, *request_id, edits).await?,
+            };
+            match refused {
+                Some((code, message)) => Verdict::Reject { code, message },
+                None => Verdict::SetFields {
+                    request_id: *request_id,
+                    edits,
+                    editor: viewer,
+                    catalogue,
+                },
+            }
+        }
+        MutationKind::AddNote {
+            request_id,
+            note_id,
+            text,
+        } => Verdict::AddNote {
+            request_id: *request_id,
+            note_id: *note_id,
+            text,
+            editor: viewer,
+            catalogue,
+        },
+    })
 }
 
 /// What identifies a mutation's content: a retry must carry the same, or it is another
@@ -263,7 +304,7 @@ pub async fn pull(
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Json<PullResponse>, ApiError> {
     let limit = parse_limit(query.get("limit"))?;
-    refuse_retired_device(&state, &query).await?;
+    let client_id = refuse_retired_device(&state, &query).await?;
     let cursor = cursor_of(&query)?;
     // Read before the rows: every change numbered up to it has committed (numbers are
     // handed out under the counter row's lock), so a last page may move the cursor there
@@ -273,8 +314,12 @@ pub async fn pull(
     let key = key.as_bytes();
     let (after, reset) = read_from(key, cursor, order);
     let viewer = signed_in.viewer();
+    let own = own_changes(&query, client_id, &viewer.staff_id, reset)?;
     let catalogue = state.store.catalogue().await?;
-    let mut rows = state.store.changes_after(&viewer, after, limit + 1).await?;
+    let mut rows = state
+        .store
+        .changes_after(&viewer, after, limit + 1, own.as_ref())
+        .await?;
     rows.retain(|r| r.version <= order);
     let has_more = rows.len() as i64 > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(0));
@@ -317,25 +362,28 @@ pub async fn news(
     signed_in: SignedIn,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Json<SyncNews>, ApiError> {
-    refuse_retired_device(&state, &query).await?;
+    let client_id = refuse_retired_device(&state, &query).await?;
     let cursor = cursor_of(&query)?;
     let order = state.store.server_order().await?;
     let key = state.store.cursor_key().await?;
     let (after, reset) = read_from(key.as_bytes(), cursor, order);
+    let viewer = signed_in.viewer();
+    let own = own_changes(&query, client_id, &viewer.staff_id, reset)?;
     let changed = reset
         || (after < order
             && state
                 .store
-                .changed_after(&signed_in.viewer(), after)
+                .changed_after(&viewer, after, own.as_ref())
                 .await?);
     Ok(Json(SyncNews { changed }))
 }
 
 /// The device asking, when it says (`client_id`): a retired one gets nothing more.
+/// The pulling device (`client_id`, optional), refused if retired.
 async fn refuse_retired_device(
     state: &AppState,
     query: &HashMap<String, String>,
-) -> Result<(), ApiError> {
+) -> Result<Option<Uuid>, ApiError> {
     if let Some(text) = query.get("client_id").map(|c| c.trim()) {
         let client_id = Uuid::parse_str(text).map_err(|_| {
             ApiError::new(
@@ -346,8 +394,35 @@ async fn refuse_retired_device(
             )
         })?;
         super::devices::refuse_retired(state, client_id).await?;
+        return Ok(Some(client_id));
     }
-    Ok(())
+    Ok(None)
+}
+
+/// The device's own changes it holds already (`mine_from`, with `client_id`), to leave
+/// out of a pull. Not on a reset: a full snapshot brings everything.
+fn own_changes(
+    query: &HashMap<String, String>,
+    client_id: Option<Uuid>,
+    staff_id: &str,
+    reset: bool,
+) -> Result<Option<OwnChanges>, ApiError> {
+    let Some(text) = query.get("mine_from").map(|c| c.trim()) else {
+        return Ok(None);
+    };
+    let from = text.parse::<u64>().map_err(|_| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_mine_from",
+            format!("mine_from「{text}」が読めません。アプリを更新してください。"),
+            format!("mine_from {text:?} is not a mutation number. Update the app."),
+        )
+    })?;
+    Ok(client_id.filter(|_| !reset).map(|client_id| OwnChanges {
+        client_id,
+        staff_id: staff_id.to_string(),
+        from,
+    }))
 }
 
 /// The `cursor` parameter as sent (absent or empty: from the start).

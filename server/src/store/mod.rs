@@ -126,6 +126,15 @@ pub struct Origin<'a> {
     pub now: i64,
 }
 
+/// The changes a pulling device made itself and already holds: by this person on this
+/// device, from mutation `from` on (the pull's `mine_from`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnChanges {
+    pub client_id: Uuid,
+    pub staff_id: String,
+    pub from: u64,
+}
+
 /// One row of the append-only history.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HistoryEntry {
@@ -189,7 +198,22 @@ pub trait Store:
     /// transaction with the record of its outcome; a mutation already applied is not
     /// applied again and gets the outcome it got the first time. A retired device's is
     /// not applied: [`StoreError::DeviceRetired`].
-    async fn apply(&self, origin: Origin<'_>, verdict: Verdict<'_>) -> StoreResult<Outcome>;
+    async fn apply(&self, origin: Origin<'_>, verdict: Verdict<'_>) -> StoreResult<Outcome> {
+        let mut outcomes = self.apply_batch(vec![(origin, verdict)]).await?;
+        outcomes
+            .pop()
+            .ok_or_else(|| StoreError::Corrupt("a batch of one gave no outcome".into()))
+    }
+
+    /// Applies a push's mutations (all from one device and author) as [`Store::apply`]
+    /// does each, in one transaction: one commit for the batch, each mutation's outcome
+    /// still its own (a refused one writes nothing but its outcome). An error leaves none
+    /// of the batch applied, so the device's retry finds them all new.
+    async fn apply_batch(&self, items: Vec<(Origin<'_>, Verdict<'_>)>)
+        -> StoreResult<Vec<Outcome>>;
+
+    /// The stored requests among `ids` (any order; ids not stored are left out).
+    async fn requests_by_ids(&self, ids: &[Uuid]) -> StoreResult<Vec<RequestRecord>>;
 
     /// The last number handed out in server order (every committed change is at or below).
     async fn server_order(&self) -> StoreResult<i64>;
@@ -200,17 +224,25 @@ pub trait Store:
 
     /// Requests changed after `after`, in server order, at most `limit`, pre-filtered in
     /// SQL to those the viewer may see (the route still applies `Viewer::sees`).
+    /// Leaves out requests whose last change is `own`'s (the device has them from its
+    /// push's answer).
     async fn changes_after(
         &self,
         viewer: &Viewer,
         after: i64,
         limit: i64,
+        own: Option<&OwnChanges>,
     ) -> StoreResult<Vec<RequestRecord>>;
 
     /// Whether any request the viewer sees changed after `after` (what
     /// [`Store::changes_after`] would return is not empty): one indexed query on
     /// `requests.version`, reading no record.
-    async fn changed_after(&self, viewer: &Viewer, after: i64) -> StoreResult<bool>;
+    async fn changed_after(
+        &self,
+        viewer: &Viewer,
+        after: i64,
+        own: Option<&OwnChanges>,
+    ) -> StoreResult<bool>;
 
     /// Requests newest first, pre-filtered like [`Store::changes_after`].
     async fn list_requests(

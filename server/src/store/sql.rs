@@ -31,8 +31,8 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 use uuid::Uuid;
 
 use super::{
-    schema, Backend, Credentials, DeviceUse, HistoryEntry, NewStaff, Origin, Store, StoreError,
-    StoreResult, Verdict,
+    schema, Backend, Credentials, DeviceUse, HistoryEntry, NewStaff, Origin, OwnChanges, Store,
+    StoreError, StoreResult, Verdict,
 };
 
 const SQLITE_PRAGMAS: &[&str] = &[
@@ -409,6 +409,26 @@ fn visibility(viewer: &Viewer, first: usize) -> (String, Vec<String>) {
     (clause, args)
 }
 
+/// The clause leaving out requests whose last change is the pulling device's own (its
+/// three values bound at `$first`…`$first+2`: client id, staff id, mutation id), and the
+/// first placeholder after it. `changes.version` is the primary key and a request's
+/// `version` is always its last change's, so this is one index lookup a row.
+fn not_own(own: Option<&OwnChanges>, first: usize) -> (String, usize) {
+    match own {
+        None => (String::new(), first),
+        Some(_) => (
+            format!(
+                " AND NOT EXISTS (SELECT 1 FROM changes c WHERE c.version = requests.version
+                   AND c.client_id = ${} AND c.staff_id = ${} AND c.mutation_id >= ${})",
+                first,
+                first + 1,
+                first + 2
+            ),
+            first + 3,
+        ),
+    }
+}
+
 #[async_trait]
 impl Store for SqlStore {
     fn backend(&self) -> Backend {
@@ -684,21 +704,34 @@ impl Store for SqlStore {
         Ok(())
     }
 
-    async fn apply(&self, origin: Origin<'_>, verdict: Verdict<'_>) -> StoreResult<Outcome> {
-        let mutation_id = to_i64(origin.mutation_id)?;
-        let client = origin.client_id.to_string();
+    async fn apply_batch(
+        &self,
+        items: Vec<(Origin<'_>, Verdict<'_>)>,
+    ) -> StoreResult<Vec<Outcome>> {
+        let Some((first, _)) = items.first() else {
+            return Ok(Vec::new());
+        };
+        let (client_id, staff_id, now) = (first.client_id, first.staff_id, first.now);
+        if items
+            .iter()
+            .any(|(o, _)| o.client_id != client_id || o.staff_id != staff_id)
+        {
+            return Err(StoreError::Invalid(
+                "a batch carries one device's and one author's mutations".into(),
+            ));
+        }
+        let client = client_id.to_string();
         let mut w = self.begin_write().await?;
-        let tx = &mut w.tx;
         // Lock the device row: two pushes from one device apply one after the other, and
         // none after its retirement committed.
         let device: Option<Option<i64>> = sqlx::query_scalar(
             "UPDATE devices SET last_seen_at = $1, last_staff_id = $2 WHERE client_id = $3
              RETURNING retired_at",
         )
-        .bind(origin.now)
-        .bind(origin.staff_id)
+        .bind(now)
+        .bind(staff_id)
         .bind(client.as_str())
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *w.tx)
         .await?;
         match device {
             None => {
@@ -706,167 +739,37 @@ impl Store for SqlStore {
                     "device {client} is not registered"
                 )))
             }
-            Some(Some(_)) => return Err(StoreError::DeviceRetired(origin.client_id)),
+            Some(Some(_)) => return Err(StoreError::DeviceRetired(client_id)),
             Some(None) => {}
         }
-        // Claim the mutation's key; a second writer of the same key waits here for the
-        // first to commit (PostgreSQL's unique index) and then reads its outcome.
-        let claimed = sqlx::query(
-            "INSERT INTO mutation_outcomes (client_id, staff_id, mutation_id, fingerprint, at)
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-        )
-        .bind(client.as_str())
-        .bind(origin.staff_id)
-        .bind(mutation_id)
-        .bind(origin.fingerprint)
-        .bind(origin.now)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
-        if claimed == 0 {
-            let row = sqlx::query(
-                "SELECT fingerprint, outcome FROM mutation_outcomes
-                 WHERE client_id = $1 AND staff_id = $2 AND mutation_id = $3",
-            )
-            .bind(client.as_str())
-            .bind(origin.staff_id)
-            .bind(mutation_id)
-            .fetch_one(&mut **tx)
-            .await?;
-            w.tx.commit().await?;
-            let fingerprint: String = row.try_get("fingerprint")?;
-            let outcome: Option<String> = row.try_get("outcome")?;
-            if !fingerprint.is_empty() && fingerprint != origin.fingerprint {
-                return Ok(reused_mutation_id());
-            }
-            let outcome = outcome.ok_or_else(|| {
-                StoreError::Corrupt(format!("mutation {client}/{mutation_id} has no outcome"))
-            })?;
-            return serde_json::from_str(&outcome)
-                .map_err(|e| StoreError::Corrupt(format!("stored outcome: {e}")));
+        let mut outcomes = Vec::with_capacity(items.len());
+        for (origin, verdict) in items {
+            outcomes.push(apply_one(&mut w.tx, origin, verdict).await?);
         }
-        let outcome = match verdict {
-            Verdict::Reject { code, message } => Outcome::Rejected { code, message },
-            Verdict::SetFields {
-                request_id,
-                edits,
-                editor,
-                catalogue,
-            } => {
-                super::ledger::set_fields(tx, &origin, request_id, edits, editor, catalogue).await?
-            }
-            Verdict::AddNote {
-                request_id,
-                note_id,
-                text,
-                editor,
-                catalogue,
-            } => {
-                super::ledger::add_note(tx, &origin, request_id, note_id, text, editor, catalogue)
-                    .await?
-            }
-            Verdict::Create {
-                request,
-                section,
-                catalogue,
-            } => {
-                let id = request.id.to_string();
-                let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM requests WHERE id = $1")
-                    .bind(id.as_str())
-                    .fetch_one(&mut **tx)
-                    .await?;
-                if exists > 0 {
-                    duplicate_id()
-                } else {
-                    let version: i64 = sqlx::query_scalar(
-                        "UPDATE counters SET value = value + 1 WHERE name = 'server_order'
-                         RETURNING value",
-                    )
-                    .fetch_one(&mut **tx)
-                    .await?;
-                    let record = RequestRecord::created(
-                        request,
-                        section,
-                        origin.staff_id,
-                        origin.now,
-                        version,
-                    )
-                    .with_due(catalogue);
-                    let due = |f: fn(&DueDates) -> i64| record.due.as_ref().map(f);
-                    let inserted = sqlx::query(
-                        "INSERT INTO requests (id, category, section, title, description, lat, lon,
-                           accuracy_m, address, urgency, status, logged_by, logged_at, received_at,
-                           version, client_id, mutation_id, landmark, contact, route_by,
-                           first_response_by, resolve_by)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-                           $16, $17, $18, $19, $20, $21, $22)
-                         ON CONFLICT (id) DO NOTHING",
-                    )
-                    // sqlx's Any driver binds a missing f64 as a 4-byte float; a statement cached with that
-                    // type refuses the next request's coordinates on PostgreSQL (tests/places.rs).
-                    .persistent(false)
-                    .bind(id.as_str())
-                    .bind(record.category.as_str())
-                    .bind(record.section.as_str())
-                    .bind(record.title.clone())
-                    .bind(record.description.clone())
-                    .bind(request.place.lat)
-                    .bind(request.place.lon)
-                    .bind(request.place.accuracy_m)
-                    .bind(request.place.address.as_str())
-                    .bind(record.urgency.code())
-                    .bind(record.status.code())
-                    .bind(record.logged_by.as_str())
-                    .bind(record.logged_at)
-                    .bind(record.received_at)
-                    .bind(version)
-                    .bind(client.as_str())
-                    .bind(mutation_id)
-                    .bind(request.place.landmark.as_str())
-                    .bind(to_json(&request.contact)?)
-                    .bind(due(|d| d.route_by))
-                    .bind(due(|d| d.first_response_by))
-                    .bind(due(|d| d.resolve_by))
-                    .execute(&mut **tx)
-                    .await?;
-                    if inserted.rows_affected() == 0 {
-                        // Another device created it between our check and our insert; the
-                        // number taken is left unused (a gap is harmless, a skip is not).
-                        duplicate_id()
-                    } else {
-                        let body = serde_json::to_string(&record)
-                            .map_err(|e| StoreError::Invalid(e.to_string()))?;
-                        sqlx::query(
-                            "INSERT INTO changes (version, request_id, staff_id, client_id,
-                               mutation_id, at, kind, body)
-                             VALUES ($1, $2, $3, $4, $5, $6, 'create_request', $7)",
-                        )
-                        .bind(version)
-                        .bind(id.as_str())
-                        .bind(origin.staff_id)
-                        .bind(client.as_str())
-                        .bind(mutation_id)
-                        .bind(origin.now)
-                        .bind(body)
-                        .execute(&mut **tx)
-                        .await?;
-                        Outcome::Applied { version }
-                    }
-                }
-            }
-        };
-        sqlx::query(
-            "UPDATE mutation_outcomes SET outcome = $1
-             WHERE client_id = $2 AND staff_id = $3 AND mutation_id = $4",
-        )
-        .bind(to_json(&outcome)?)
-        .bind(client.as_str())
-        .bind(origin.staff_id)
-        .bind(mutation_id)
-        .execute(&mut **tx)
-        .await?;
+        // One commit for the batch: a crash before it leaves none applied, after it all.
         w.tx.commit().await?;
-        Ok(outcome)
+        Ok(outcomes)
+    }
+
+    async fn requests_by_ids(&self, ids: &[Uuid]) -> StoreResult<Vec<RequestRecord>> {
+        let mut records = Vec::with_capacity(ids.len());
+        // In chunks: SQLite's bound-parameter limit is far above, PostgreSQL's too; a
+        // chunk keeps each statement small.
+        for chunk in ids.chunks(200) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT {REQUEST_COLUMNS} FROM requests WHERE id IN ({})",
+                marks.join(", ")
+            );
+            let mut query = sqlx::query(&sql);
+            for id in chunk {
+                query = query.bind(id.to_string());
+            }
+            for row in query.fetch_all(&self.pool).await? {
+                records.push(record_from_row(&row)?);
+            }
+        }
+        Ok(records)
     }
 
     async fn server_order(&self) -> StoreResult<i64> {
@@ -906,18 +809,52 @@ impl Store for SqlStore {
         viewer: &Viewer,
         after: i64,
         limit: i64,
+        own: Option<&OwnChanges>,
     ) -> StoreResult<Vec<RequestRecord>> {
-        self.visible_requests(viewer, "version > $1", "version LIMIT $2", after, limit)
-            .await
+        let (own_clause, next) = not_own(own, 3);
+        let (clause, args) = visibility(viewer, next);
+        let sql = format!(
+            "SELECT {REQUEST_COLUMNS} FROM requests WHERE version > $1{own_clause}{clause}
+             ORDER BY version LIMIT $2"
+        );
+        let mut query = sqlx::query(&sql).bind(after).bind(limit);
+        if let Some(own) = own {
+            query = query
+                .bind(own.client_id.to_string())
+                .bind(own.staff_id.clone())
+                .bind(to_i64(own.from).unwrap_or(i64::MAX));
+        }
+        for a in args {
+            query = query.bind(a);
+        }
+        query
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(record_from_row)
+            .collect()
     }
 
-    async fn changed_after(&self, viewer: &Viewer, after: i64) -> StoreResult<bool> {
+    async fn changed_after(
+        &self,
+        viewer: &Viewer,
+        after: i64,
+        own: Option<&OwnChanges>,
+    ) -> StoreResult<bool> {
         // The pull's own visibility clause: section codes are `[a-z0-9-]` (core's admin
         // rule), so its `shared_with` LIKE matches exactly the sections given, and the
         // answer is true exactly when the pull would bring a record.
-        let (clause, args) = visibility(viewer, 2);
-        let sql = format!("SELECT version FROM requests WHERE version > $1{clause} LIMIT 1");
+        let (own_clause, next) = not_own(own, 2);
+        let (clause, args) = visibility(viewer, next);
+        let sql =
+            format!("SELECT version FROM requests WHERE version > $1{own_clause}{clause} LIMIT 1");
         let mut query = sqlx::query_scalar::<_, i64>(&sql).bind(after);
+        if let Some(own) = own {
+            query = query
+                .bind(own.client_id.to_string())
+                .bind(own.staff_id.clone())
+                .bind(to_i64(own.from).unwrap_or(i64::MAX));
+        }
         for a in args {
             query = query.bind(a);
         }
@@ -1013,6 +950,165 @@ fn duplicate_id() -> Outcome {
             "A request with this id is already on the ward record; this copy was not stored.",
         ),
     }
+}
+
+/// One mutation of a batch, inside its transaction (the device row already locked).
+async fn apply_one(
+    tx: &mut Transaction<'static, Any>,
+    origin: Origin<'_>,
+    verdict: Verdict<'_>,
+) -> StoreResult<Outcome> {
+    let mutation_id = to_i64(origin.mutation_id)?;
+    let client = origin.client_id.to_string();
+    // Claim the mutation's key; a second writer of the same key waits here for the
+    // first to commit (PostgreSQL's unique index) and then reads its outcome.
+    let claimed = sqlx::query(
+        "INSERT INTO mutation_outcomes (client_id, staff_id, mutation_id, fingerprint, at)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+    )
+    .bind(client.as_str())
+    .bind(origin.staff_id)
+    .bind(mutation_id)
+    .bind(origin.fingerprint)
+    .bind(origin.now)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if claimed == 0 {
+        let row = sqlx::query(
+            "SELECT fingerprint, outcome FROM mutation_outcomes
+             WHERE client_id = $1 AND staff_id = $2 AND mutation_id = $3",
+        )
+        .bind(client.as_str())
+        .bind(origin.staff_id)
+        .bind(mutation_id)
+        .fetch_one(&mut **tx)
+        .await?;
+        let fingerprint: String = row.try_get("fingerprint")?;
+        let outcome: Option<String> = row.try_get("outcome")?;
+        if !fingerprint.is_empty() && fingerprint != origin.fingerprint {
+            return Ok(reused_mutation_id());
+        }
+        let outcome = outcome.ok_or_else(|| {
+            StoreError::Corrupt(format!("mutation {client}/{mutation_id} has no outcome"))
+        })?;
+        return serde_json::from_str(&outcome)
+            .map_err(|e| StoreError::Corrupt(format!("stored outcome: {e}")));
+    }
+    let outcome = match verdict {
+        Verdict::Reject { code, message } => Outcome::Rejected { code, message },
+        Verdict::SetFields {
+            request_id,
+            edits,
+            editor,
+            catalogue,
+        } => super::ledger::set_fields(tx, &origin, request_id, edits, editor, catalogue).await?,
+        Verdict::AddNote {
+            request_id,
+            note_id,
+            text,
+            editor,
+            catalogue,
+        } => {
+            super::ledger::add_note(tx, &origin, request_id, note_id, text, editor, catalogue)
+                .await?
+        }
+        Verdict::Create {
+            request,
+            section,
+            catalogue,
+        } => {
+            let id = request.id.to_string();
+            let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM requests WHERE id = $1")
+                .bind(id.as_str())
+                .fetch_one(&mut **tx)
+                .await?;
+            if exists > 0 {
+                duplicate_id()
+            } else {
+                let version: i64 = sqlx::query_scalar(
+                    "UPDATE counters SET value = value + 1 WHERE name = 'server_order'
+                     RETURNING value",
+                )
+                .fetch_one(&mut **tx)
+                .await?;
+                let record =
+                    RequestRecord::created(request, section, origin.staff_id, origin.now, version)
+                        .with_due(catalogue);
+                let due = |f: fn(&DueDates) -> i64| record.due.as_ref().map(f);
+                let inserted = sqlx::query(
+                    "INSERT INTO requests (id, category, section, title, description, lat, lon,
+                       accuracy_m, address, urgency, status, logged_by, logged_at, received_at,
+                       version, client_id, mutation_id, landmark, contact, route_by,
+                       first_response_by, resolve_by)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+                       $16, $17, $18, $19, $20, $21, $22)
+                     ON CONFLICT (id) DO NOTHING",
+                )
+                // sqlx's Any driver binds a missing f64 as a 4-byte float; a statement cached with that
+                // type refuses the next request's coordinates on PostgreSQL (tests/places.rs).
+                .persistent(false)
+                .bind(id.as_str())
+                .bind(record.category.as_str())
+                .bind(record.section.as_str())
+                .bind(record.title.clone())
+                .bind(record.description.clone())
+                .bind(request.place.lat)
+                .bind(request.place.lon)
+                .bind(request.place.accuracy_m)
+                .bind(request.place.address.as_str())
+                .bind(record.urgency.code())
+                .bind(record.status.code())
+                .bind(record.logged_by.as_str())
+                .bind(record.logged_at)
+                .bind(record.received_at)
+                .bind(version)
+                .bind(client.as_str())
+                .bind(mutation_id)
+                .bind(request.place.landmark.as_str())
+                .bind(to_json(&request.contact)?)
+                .bind(due(|d| d.route_by))
+                .bind(due(|d| d.first_response_by))
+                .bind(due(|d| d.resolve_by))
+                .execute(&mut **tx)
+                .await?;
+                if inserted.rows_affected() == 0 {
+                    // Another device created it between our check and our insert; the
+                    // number taken is left unused (a gap is harmless, a skip is not).
+                    duplicate_id()
+                } else {
+                    let body = serde_json::to_string(&record)
+                        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+                    sqlx::query(
+                        "INSERT INTO changes (version, request_id, staff_id, client_id,
+                           mutation_id, at, kind, body)
+                         VALUES ($1, $2, $3, $4, $5, $6, 'create_request', $7)",
+                    )
+                    .bind(version)
+                    .bind(id.as_str())
+                    .bind(origin.staff_id)
+                    .bind(client.as_str())
+                    .bind(mutation_id)
+                    .bind(origin.now)
+                    .bind(body)
+                    .execute(&mut **tx)
+                    .await?;
+                    Outcome::Applied { version }
+                }
+            }
+        }
+    };
+    sqlx::query(
+        "UPDATE mutation_outcomes SET outcome = $1
+         WHERE client_id = $2 AND staff_id = $3 AND mutation_id = $4",
+    )
+    .bind(to_json(&outcome)?)
+    .bind(client.as_str())
+    .bind(origin.staff_id)
+    .bind(mutation_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(outcome)
 }
 
 #[cfg(test)]
