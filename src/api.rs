@@ -216,7 +216,7 @@ pub async fn pull(
     json(
         "GET",
         &format!(
-            "/api/sync/pull?cursor={cursor}&limit=500&client_id={client_id}{}",
+            "/api/sync/pull?cursor={cursor}&limit=1000&client_id={client_id}{}",
             mine_from_param(mine_from)
         ),
         None,

@@ -269,7 +269,16 @@ impl SyncEngine {
         let summary = pushed?;
         self.rejected.set(summary.rejected);
 
-        pull_changes(&store, || app.changed()).await?;
+        // The screens read the whole store again on each change: told after the first page
+        // (something shows at once) and once more after the photos below, not after each
+        // of the twenty pages a fresh device pulls.
+        let mut first_page = true;
+        pull_changes(&store, || {
+            if std::mem::take(&mut first_page) {
+                app.changed();
+            }
+        })
+        .await?;
 
         // Photos go after the records they belong to, in a queue of their own.
         let photo_progress = self.photo_progress;
