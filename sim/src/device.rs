@@ -22,8 +22,9 @@ use uuid::Uuid;
 
 use crate::transport::{Lost, Transport};
 
-/// The app's batch size (`src/sync/push.rs`).
-pub const BATCH: usize = 200;
+/// The app's batch size (`src/sync/push.rs`): the ward record's most, made smaller by the
+/// body's size (`koe_core::sync::push_batch_len`).
+pub const BATCH: usize = koe_core::sync::PUSH_MAX_MUTATIONS;
 /// Photo bytes per PATCH here: small, so uploads are cut midway too.
 pub const CHUNK: usize = 1500;
 
@@ -89,6 +90,9 @@ pub struct Device {
     /// Per person, as each person's own database on the device will keep it; from
     /// `start` for a person new here.
     cursors: BTreeMap<String, i64>,
+    /// Per person: the lowest mutation answered since their last pull ended (the app's
+    /// `META_MINE_FROM`), sent as the pull's `mine_from`.
+    mine_from: BTreeMap<String, u64>,
     pub start: i64,
     /// More than one person has used it.
     pub pooled: bool,
@@ -132,6 +136,7 @@ impl Device {
             start: cursor,
             pooled: false,
             cursors: BTreeMap::new(),
+            mine_from: BTreeMap::new(),
             photos: BTreeMap::new(),
             ledger: BTreeMap::new(),
             typed: BTreeMap::new(),
@@ -343,6 +348,12 @@ impl Device {
                 .take(BATCH)
                 .cloned()
                 .collect();
+            let mut batch = batch;
+            let sizes: Vec<usize> = batch
+                .iter()
+                .map(|m| serde_json::to_vec(m).map_or(0, |b| b.len()))
+                .collect();
+            batch.truncate(koe_core::sync::push_batch_len(sizes));
             let Some(last) = batch.last() else {
                 return Ok(());
             };
@@ -358,12 +369,25 @@ impl Device {
             let answer: PushResponse = serde_json::from_slice(&answer)
                 .map_err(|e| Stopped::Refused(200, format!("push answer: {e}")))?;
             let mut settled = 0;
+            let mut lowest: Option<u64> = None;
             for o in &answer.outcomes {
                 let Some(m) = batch.iter().find(|m| m.id == o.mutation_id) else {
                     continue;
                 };
                 self.settle(m, &o.outcome);
+                lowest = Some(lowest.map_or(m.id, |l| l.min(m.id)));
                 settled += 1;
+            }
+            // `Store::settle_with`: the requests as the ward record keeps them, stored as a
+            // pull would, in the same step as the outcomes and the mark.
+            for record in &answer.records {
+                let existing = self.requests.remove(&record.id);
+                self.requests
+                    .insert(record.id, LocalRequest::pulled(existing, record.clone()));
+            }
+            if let Some(lowest) = lowest {
+                let mark = self.mine_from.entry(self.author.clone()).or_insert(lowest);
+                *mark = (*mark).min(lowest);
             }
             if settled < batch.len() {
                 return Err(Stopped::Refused(
@@ -404,7 +428,13 @@ impl Device {
                 .call(
                     t,
                     "GET",
-                    &format!("/api/sync/pull?cursor={cursor}"),
+                    &format!(
+                        "/api/sync/pull?cursor={cursor}&client_id={}{}",
+                        self.client_id,
+                        self.mine_from
+                            .get(&self.author)
+                            .map_or_else(String::new, |m| format!("&mine_from={m}"))
+                    ),
                     None,
                     Vec::new(),
                 )
@@ -433,6 +463,8 @@ impl Device {
             self.cursors.insert(self.author.clone(), page.cursor);
             let stalled = page.cursor == cursor && page.requests.is_empty();
             if !page.has_more || stalled {
+                // The pull ended: everything up to the cursor is here.
+                self.mine_from.remove(&self.author);
                 return Ok(());
             }
             cursor = page.cursor;

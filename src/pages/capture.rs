@@ -161,6 +161,8 @@ pub fn Capture() -> impl IntoView {
                     recent.set(draft::remember_category(&staff, &category));
                     locating.set(Locating::Idle);
                     message.set(Some((Msg::Saved.bilingual(), MessageKind::Info)));
+                    // Counted at once (the store is read again just after, for photos too).
+                    engine.waiting.update(|n| *n += 1);
                     app.changed();
                     engine.refresh_waiting();
                     if app.online.get_untracked() {
