@@ -1,0 +1,114 @@
+// A second DevTools connection to the browser (its --remote-debugging-port), for what
+// Playwright does not expose: the service worker's own network. Playwright drives the
+// pages; this connection auto-attaches to every service worker as it starts (held until
+// it is set up, `waitForDebuggerOnStart`), applies the same network throttling to it and
+// counts the bytes of every response it receives.
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+// playwright-core ships `ws`; Node 20 has no WebSocket without a flag.
+const WebSocketImpl = globalThis.WebSocket ?? require("playwright-core/lib/utilsBundle").ws;
+
+export async function connectBrowser(port) {
+  const version = await (await fetch(`http://127.0.0.1:${port}/json/version`)).json();
+  const socket = new WebSocketImpl(version.webSocketDebuggerUrl, { perMessageDeflate: false });
+  await new Promise((ok, fail) => {
+    socket.onopen = ok;
+    socket.onerror = (e) => fail(new Error(`DevTools connection: ${e.message ?? e}`));
+  });
+  let nextId = 1;
+  const waiting = new Map();
+  const listeners = new Set();
+  socket.onmessage = (event) => {
+    const message = JSON.parse(typeof event.data === "string" ? event.data : event.data.toString());
+    if (message.id !== undefined) {
+      const w = waiting.get(message.id);
+      waiting.delete(message.id);
+      if (!w) return;
+      if (message.error) w.fail(new Error(`${w.method}: ${message.error.message}`));
+      else w.ok(message.result);
+      return;
+    }
+    for (const l of listeners) l(message);
+  };
+  const send = (method, params = {}, sessionId) =>
+    new Promise((ok, fail) => {
+      const id = nextId++;
+      waiting.set(id, { ok, fail, method });
+      socket.send(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }));
+    });
+  return {
+    send,
+    on(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close() {
+      socket.close();
+    },
+  };
+}
+
+/**
+ * From now on every service worker that starts is throttled like the page (`conditions`:
+ * Network.emulateNetworkConditions' parameters, or null for none) and its responses are
+ * counted. Returns { responses (one entry per finished response: url, bytes on the wire,
+ * status, from: "sw"), stop }.
+ */
+export async function watchServiceWorkers(cdp, conditions) {
+  const responses = [];
+  const urls = new Map(); // `${sessionId} ${requestId}` → { url, status }
+  const sessions = new Set();
+  const off = cdp.on(async (m) => {
+    if (m.method === "Target.attachedToTarget") {
+      const { sessionId, targetInfo, waitingForDebugger } = m.params;
+      if (targetInfo.type !== "service_worker") {
+        if (waitingForDebugger) await cdp.send("Runtime.runIfWaitingForDebugger", {}, sessionId).catch(() => {});
+        return;
+      }
+      sessions.add(sessionId);
+      try {
+        await cdp.send("Network.enable", {}, sessionId);
+        if (conditions) await cdp.send("Network.emulateNetworkConditions", conditions, sessionId);
+      } catch (e) {
+        responses.problem = String(e);
+      }
+      if (waitingForDebugger) await cdp.send("Runtime.runIfWaitingForDebugger", {}, sessionId).catch(() => {});
+      return;
+    }
+    if (!m.sessionId || !sessions.has(m.sessionId)) return;
+    const key = `${m.sessionId} ${m.params?.requestId}`;
+    if (m.method === "Network.responseReceived") {
+      urls.set(key, { url: m.params.response.url, status: m.params.response.status });
+    } else if (m.method === "Network.loadingFinished") {
+      const r = urls.get(key) ?? { url: "?", status: 0 };
+      responses.push({ ...r, bytes: m.params.encodedDataLength, from: "sw" });
+    }
+  });
+  await cdp.send("Target.setAutoAttach", {
+    autoAttach: true,
+    waitForDebuggerOnStart: true,
+    flatten: true,
+    filter: [{ type: "service_worker", exclude: false }, { exclude: true }],
+  });
+  return {
+    responses,
+    async stop() {
+      off();
+      await cdp.send("Target.setAutoAttach", { autoAttach: false, waitForDebuggerOnStart: false, flatten: true }).catch(() => {});
+    },
+  };
+}
+
+/** The page's own responses, counted through Playwright's CDP session for it. */
+export async function watchPage(session) {
+  const responses = [];
+  const urls = new Map();
+  session.on("Network.responseReceived", (p) => urls.set(p.requestId, { url: p.response.url, status: p.response.status, fromSW: p.response.fromServiceWorker }));
+  session.on("Network.loadingFinished", (p) => {
+    const r = urls.get(p.requestId) ?? { url: "?", status: 0 };
+    responses.push({ ...r, bytes: p.encodedDataLength, from: r.fromSW ? "page (served by sw)" : "page" });
+  });
+  await session.send("Network.enable");
+  return responses;
+}
