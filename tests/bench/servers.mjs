@@ -15,8 +15,8 @@ export async function stopAll() {
   await Promise.all([...children].map((c) => c.stop()));
 }
 
-function child(name, bin, args, env, ready) {
-  const proc = spawn(bin, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+function child(name, bin, args, env, ready, cwd) {
+  const proc = spawn(bin, args, { env, cwd, stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
   const keep = (d) => {
     log += d;
@@ -90,6 +90,7 @@ export async function startPouch(dir) {
     [bin, "--port", String(POUCH_PORT), "--host", "127.0.0.1", "--dir", dir, "--config", join(dir, "config.json"), "--no-stdout-logs"],
     { ...process.env },
     async () => (await fetch(url)).ok,
+    dir, // its log.txt goes there
   );
   const call = async (method, path, body, type = "application/json") => {
     const res = await fetch(`${url}${path}`, {
