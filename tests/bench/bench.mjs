@@ -556,6 +556,7 @@ async function main() {
           continue;
         }
         out.pushes.push(result);
+        await pouch.createDb(`push_${run}`); // empty, as the ward record's database is for this push
         const p = await pouchPage.evaluate(([t]) => window.benchPush("koe_bench_src", t), [`push_${run}`]);
         log(`pouchdb push ${run}: ${(p.ms / 1000).toFixed(2)} s, ${p.docs_written} docs (${p.adapter})`);
         out.pouchPush.push(p);

@@ -59,6 +59,7 @@ export async function watchServiceWorkers(cdp, conditions) {
   const responses = [];
   const urls = new Map(); // `${sessionId} ${requestId}` → { url, status }
   const sessions = new Set();
+  const scripts = new Map(); // sessionId → the worker's script URL
   const off = cdp.on(async (m) => {
     if (m.method === "Target.attachedToTarget") {
       const { sessionId, targetInfo, waitingForDebugger } = m.params;
@@ -67,6 +68,7 @@ export async function watchServiceWorkers(cdp, conditions) {
         return;
       }
       sessions.add(sessionId);
+      scripts.set(sessionId, targetInfo.url);
       try {
         await cdp.send("Network.enable", {}, sessionId);
         if (conditions) await cdp.send("Network.emulateNetworkConditions", conditions, sessionId);
@@ -78,10 +80,13 @@ export async function watchServiceWorkers(cdp, conditions) {
     }
     if (!m.sessionId || !sessions.has(m.sessionId)) return;
     const key = `${m.sessionId} ${m.params?.requestId}`;
-    if (m.method === "Network.responseReceived") {
+    if (m.method === "Network.requestWillBeSent") {
+      urls.set(key, { url: m.params.request.url, status: 0 });
+    } else if (m.method === "Network.responseReceived") {
       urls.set(key, { url: m.params.response.url, status: m.params.response.status });
     } else if (m.method === "Network.loadingFinished") {
-      const r = urls.get(key) ?? { url: "?", status: 0 };
+      // The worker's own script is fetched for it by the browser: no request event here.
+      const r = urls.get(key) ?? { url: scripts.get(m.sessionId), status: 0 };
       responses.push({ ...r, bytes: m.params.encodedDataLength, from: "sw" });
     }
   });
