@@ -48,7 +48,7 @@ import { BROWSER_ARGS, DEMO_PASSWORD } from "../e2e/harness.mjs";
 import { uuidv7 } from "../e2e/ward_seed.mjs";
 import { connectBrowser, watchPage, watchServiceWorkers } from "./cdp.mjs";
 import { asDocument, records } from "./records.mjs";
-import { KOE_DIST, startKoe, startPouch, stopAll } from "./servers.mjs";
+import { KOE_BIN, KOE_DIST, startKoe as startKoeOf, startPouch, stopAll } from "./servers.mjs";
 
 const { values: opts } = parseArgs({
   options: {
@@ -69,6 +69,9 @@ const SLOW = { offline: false, latency: 150, downloadThroughput: 1_600_000 / 8, 
 const CPU_SLOWDOWN = 4;
 
 const work = mkdtempSync(join(tmpdir(), "koe-bench-"));
+// The build measured, copied first: a rebuild in the work tree during the run changes nothing here.
+const BUILD = { bin: join(work, "koe-server"), dist: join(work, "dist") };
+const startKoe = (port, data) => startKoeOf(port, data, BUILD);
 const log = (...a) => console.error(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
 const median = (xs) => {
   const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
@@ -244,7 +247,7 @@ function brotliSize(file) {
 function distFile(url) {
   let path = decodeURIComponent(new URL(url).pathname);
   if (path === "/" || !path.includes(".")) path = "/index.html";
-  const file = join(KOE_DIST, path);
+  const file = join(BUILD.dist, path);
   return existsSync(file) ? file : null;
 }
 
@@ -319,7 +322,8 @@ async function visitRun(browser, cdp, ward, run, pouchPage) {
   const wire = [...pageResponses.filter((r) => r.from === "page"), ...sw.responses];
   const isStatic = (r) => !new URL(r.url).pathname.startsWith("/api/");
   const staticFiles = new Map();
-  for (const r of wire.filter(isStatic)) staticFiles.set(new URL(r.url).pathname, distFile(r.url));
+  for (const r of wire.filter(isStatic)) staticFiles.set(distFile(r.url) ?? new URL(r.url).pathname, distFile(r.url));
+  // Each file once ("/" is index.html), as a compressed, fetched-once first visit would take it.
   const brotli = [...staticFiles.values()].filter(Boolean).reduce((a, f) => a + brotliSize(f), 0);
   const byPath = {};
   for (const r of wire) {
@@ -520,6 +524,8 @@ async function pullRun(browser, ward, run) {
 
 async function main() {
   const started = new Date();
+  cpSync(KOE_DIST, BUILD.dist, { recursive: true });
+  cpSync(KOE_BIN, BUILD.bin);
   const pouch = await startPouch(join(work, "pouchdb"));
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...BROWSER_ARGS, `--remote-debugging-port=${DEVTOOLS_PORT}`] });
   const cdp = await connectBrowser(DEVTOOLS_PORT);

@@ -59,15 +59,15 @@ export const KOE_DIST = process.env.KOE_DIST || join(ROOT, "dist");
  * there after it stops (so a copy of the folder is the same ward again). Demo ward and
  * staff seeded at the first start, every password DEMO_PASSWORD.
  */
-export function startKoe(port, data) {
-  for (const [what, path] of [["koe-server", KOE_BIN], ["the built app", join(KOE_DIST, "index.html")]]) {
+export function startKoe(port, data, { bin = KOE_BIN, dist = KOE_DIST } = {}) {
+  for (const [what, path] of [["koe-server", bin], ["the built app", join(dist, "index.html")]]) {
     if (!existsSync(path)) throw new Error(`${what} not found at ${path} (KOE_SERVER_BIN / KOE_DIST)`);
   }
   mkdirSync(data, { recursive: true });
-  const env = { ...process.env, KOE_ADDR: `127.0.0.1:${port}`, KOE_DIST, KOE_DATA: data, KOE_DEMO_PASSWORD: DEMO_PASSWORD };
+  const env = { ...process.env, KOE_ADDR: `127.0.0.1:${port}`, KOE_DIST: dist, KOE_DATA: data, KOE_DEMO_PASSWORD: DEMO_PASSWORD };
   delete env.DATABASE_URL; // SQLite in KOE_DATA
   const url = `http://127.0.0.1:${port}`;
-  return child(`koe-server on ${port}`, KOE_BIN, [], env, async () => (await fetch(`${url}/api/session`)).status === 401).then(
+  return child(`koe-server on ${port}`, bin, [], env, async () => (await fetch(`${url}/api/session`)).status === 401).then(
     (h) => Object.assign(h, { url }),
   );
 }
