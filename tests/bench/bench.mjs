@@ -319,6 +319,8 @@ async function visitRun(browser, cdp, ward, run, pouchPage) {
   await page.waitForTimeout(2000); // what was still on the way (the catalogue, the first sync)
   await sw.stop();
   if (sw.responses.problem) log(`service worker throttling: ${sw.responses.problem}`);
+  const swWasm = sw.responses.find((r) => r.url.endsWith(".wasm"));
+  log(`  service worker: ${JSON.stringify(sw.responses.attached)}; its wasm: ${swWasm?.bytes} B in ${swWasm?.ms?.toFixed(0)} ms`);
   const wire = [...pageResponses.filter((r) => r.from === "page"), ...sw.responses];
   const isStatic = (r) => !new URL(r.url).pathname.startsWith("/api/");
   const staticFiles = new Map();
@@ -328,8 +330,9 @@ async function visitRun(browser, cdp, ward, run, pouchPage) {
   const byPath = {};
   for (const r of wire) {
     const p = new URL(r.url).pathname;
-    byPath[p] = byPath[p] ?? { count: 0, bytes: 0, from: new Set() };
+    byPath[p] = byPath[p] ?? { count: 0, bytes: 0, from: new Set(), enc: new Set() };
     byPath[p].count += 1;
+    if (r.encoding) byPath[p].enc.add(r.encoding);
     byPath[p].bytes += r.bytes;
     byPath[p].from.add(r.from);
   }
@@ -345,7 +348,11 @@ async function visitRun(browser, cdp, ward, run, pouchPage) {
     pressedAt: first.pressedAt,
     usableAt: first.usableAt,
     readyAt: first.readyAt,
-    byPath: Object.fromEntries(Object.entries(byPath).map(([p, v]) => [p, { ...v, from: [...v.from].join("+") }])),
+    byPath: Object.fromEntries(Object.entries(byPath).map(([p, v]) => [p, { ...v, from: [...v.from].join("+"), enc: [...v.enc].join("+") }])),
+    acceptEncoding: pageResponses.acceptEncoding,
+    // Its own download of the wasm, to see that the worker was throttled too (≈ 1.6 Mbps).
+    swWasmMbps: swWasm?.ms ? (swWasm.bytes * 8) / (swWasm.ms * 1000) : null,
+    swHeld: (sw.responses.attached ?? []).every((a) => a.waitingForDebugger),
   };
   await session.send("Emulation.setCPUThrottlingRate", { rate: 1 });
   await session.detach();
@@ -484,10 +491,34 @@ function topFunctions(cpu, from, to) {
     self.set(name, (self.get(name) ?? 0) + us);
     total += us;
   }
-  return [...self.entries()]
+  const top = [...self.entries()]
     .sort((a, b) => b[1] - a[1])
     .slice(0, 25)
     .map(([name, us]) => ({ name, ms: Math.round(us / 1000), share: +(us / total).toFixed(3) }));
+  // Where the time went, by kind: the app's wasm, its JS glue, the browser's own functions
+  // called from them (IndexedDB, fetch, crypto, JSON …: no URL), GC, idle, the rest.
+  const groups = {};
+  for (const [name, us] of self) {
+    const kind = name.startsWith("(idle)")
+      ? "idle (waiting: network, ward record, IndexedDB)"
+      : name.startsWith("(garbage collector)")
+        ? "garbage collector"
+        : name.startsWith("(program)")
+          ? "(program): the browser's native work outside JS"
+          : name.endsWith(".wasm")
+            ? "the app's wasm"
+            : name.endsWith(".js")
+              ? "JS (the app's glue and the page)"
+              : "browser built-ins called from JS (IndexedDB, fetch, …)";
+    groups[kind] = (groups[kind] ?? 0) + us;
+  }
+  return {
+    totalMs: Math.round(total / 1000),
+    top,
+    groups: Object.entries(groups)
+      .sort((a, b) => b[1] - a[1])
+      .map(([kind, us]) => ({ kind, ms: Math.round(us / 1000), share: +(us / total).toFixed(3) })),
+  };
 }
 
 async function pullRun(browser, ward, run) {
@@ -604,15 +635,16 @@ function report(out) {
       `brotli -q 11 of the same ${n(m((x) => x.visit.files))} files: ${n(m((x) => x.visit.brotli))} B`,
       ratio(m((x) => x.visit.bytes), m((x) => x.visit.brotli)),
     ]);
+    const app = (b) => b.signInAt + (b.usableAt - b.pressedAt);
     rows.push([
       `2. first visit → usable capture form (${CPU_SLOWDOWN}× CPU, 1.6 Mbps, 150 ms RTT)`,
-      `${s(m((x) => x.visit.usableAt))} (sign-in form ${s(m((x) => x.visit.signInAt))}; offline-ready ${s(m((x) => x.visit.readyAt))})`,
+      `${s(m((x) => app(x.visit)))} = sign-in form ${s(m((x) => x.visit.signInAt))} + 'sign in' → capture form ${s(m((x) => x.visit.usableAt - x.visit.pressedAt))}; offline-ready at ${s(m((x) => x.visit.readyAt))}`,
       "—",
       "—",
     ]);
     rows.push([
-      "3. repeat visit, offline → usable capture form (incl. signing in)",
-      `${n(m((x) => x.repeat.usableAt))} ms (sign-in form ${n(m((x) => x.repeat.signInAt))} ms; 'sign in' → form ${n(m((x) => x.repeat.usableAt - x.repeat.pressedAt))} ms)`,
+      "3. repeat visit, offline → usable capture form",
+      `${n(m((x) => app(x.repeat)))} ms = sign-in form ${n(m((x) => x.repeat.signInAt))} ms + 'sign in' → capture form ${n(m((x) => x.repeat.usableAt - x.repeat.pressedAt))} ms`,
       "—",
       "—",
     ]);
@@ -663,18 +695,28 @@ function report(out) {
   }
   if (out.fillSeconds) lines.push("", `Set-up: the ${n(out.n)} requests were logged through the capture form in ${n(out.fillSeconds)} s (once, offline).`);
   if (out.profile?.top) {
-    lines.push("", `CPU profile of one more push (not in the table; push.cpuprofile), self time, top 12:`, "");
-    for (const f of out.profile.top.slice(0, 12)) lines.push(`- ${f.name}: ${n(f.ms)} ms (${n(f.share * 100, 1)} %)`);
+    const p = out.profile;
+    lines.push(
+      "",
+      `CPU profile of one more push (not in the table; push.cpuprofile): outbox empty in ${s(p.empty)}, ${n(p.top.totalMs)} ms sampled; by kind:`,
+      "",
+      ...p.top.groups.map((g) => `- ${g.kind}: ${n(g.ms)} ms (${n(g.share * 100, 1)} %)`),
+      "",
+      "Self time, top 15:",
+      "",
+      ...p.top.top.slice(0, 15).map((f) => `- ${f.name}: ${n(f.ms)} ms (${n(f.share * 100, 1)} %)`),
+    );
   }
   if (v.length) {
-    lines.push("", "First visit, per path (run 1): " + Object.entries(v[0].visit.byPath).map(([p, x]) => `${p} ${n(x.bytes)} B ×${x.count} (${x.from})`).join("; "));
+    lines.push("", "First visit, per path (run 1): " + Object.entries(v[0].visit.byPath).map(([p, x]) => `${p} ${n(x.bytes)} B ×${x.count} (${x.from}${x.enc ? `, ${x.enc}` : ""})`).join("; ") + `. The page asked with Accept-Encoding: ${v[0].visit.acceptEncoding ?? "?"}.`);
   }
   lines.push("", "Per run: " + JSON.stringify({
     visitBytes: v.map((x) => x.visit.bytes),
-    usable: v.map((x) => Math.round(x.visit.usableAt)),
+    usable: v.map((x) => Math.round(x.visit.signInAt + x.visit.usableAt - x.visit.pressedAt)),
     ready: v.map((x) => Math.round(x.visit.readyAt)),
-    repeat: v.map((x) => Math.round(x.repeat.usableAt)),
-    repeatFirstOpen: v.map((x) => Math.round(x.repeatFirst.usableAt)),
+    swWasmMbps: v.map((x) => +(x.visit.swWasmMbps ?? NaN).toFixed(2)),
+    repeat: v.map((x) => Math.round(x.repeat.signInAt + x.repeat.usableAt - x.repeat.pressedAt)),
+    repeatFirstOpen: v.map((x) => Math.round(x.repeatFirst.signInAt + x.repeatFirst.usableAt - x.repeatFirst.pressedAt)),
     save: v.map((x) => +median(x.saves.map((s) => s.listed)).toFixed(1)),
     raw: v.map((x) => +median(x.raw).toFixed(2)),
     pushEmpty: out.pushes.map((p) => Math.round(p.empty)),

@@ -68,6 +68,7 @@ export async function watchServiceWorkers(cdp, conditions) {
         return;
       }
       sessions.add(sessionId);
+      responses.attached = [...(responses.attached ?? []), { url: targetInfo.url, waitingForDebugger }];
       scripts.set(sessionId, targetInfo.url);
       try {
         await cdp.send("Network.enable", {}, sessionId);
@@ -81,13 +82,13 @@ export async function watchServiceWorkers(cdp, conditions) {
     if (!m.sessionId || !sessions.has(m.sessionId)) return;
     const key = `${m.sessionId} ${m.params?.requestId}`;
     if (m.method === "Network.requestWillBeSent") {
-      urls.set(key, { url: m.params.request.url, status: 0 });
+      urls.set(key, { url: m.params.request.url, status: 0, sentAt: m.params.timestamp });
     } else if (m.method === "Network.responseReceived") {
-      urls.set(key, { url: m.params.response.url, status: m.params.response.status });
+      urls.set(key, { ...urls.get(key), url: m.params.response.url, status: m.params.response.status, encoding: header(m.params.response.headers, "content-encoding") });
     } else if (m.method === "Network.loadingFinished") {
       // The worker's own script is fetched for it by the browser: no request event here.
       const r = urls.get(key) ?? { url: scripts.get(m.sessionId), status: 0 };
-      responses.push({ ...r, bytes: m.params.encodedDataLength, from: "sw" });
+      responses.push({ ...r, bytes: m.params.encodedDataLength, from: "sw", ms: r.sentAt ? (m.params.timestamp - r.sentAt) * 1000 : undefined });
     }
   });
   await cdp.send("Target.setAutoAttach", {
@@ -105,11 +106,25 @@ export async function watchServiceWorkers(cdp, conditions) {
   };
 }
 
+function header(headers, name) {
+  for (const [k, v] of Object.entries(headers ?? {})) if (k.toLowerCase() === name) return v;
+  return undefined;
+}
+
 /** The page's own responses, counted through Playwright's CDP session for it. */
 export async function watchPage(session) {
   const responses = [];
   const urls = new Map();
-  session.on("Network.responseReceived", (p) => urls.set(p.requestId, { url: p.response.url, status: p.response.status, fromSW: p.response.fromServiceWorker }));
+  session.on("Network.requestWillBeSent", (p) => {
+    if (p.request.url.endsWith(".wasm")) responses.acceptEncoding = header(p.request.headers, "accept-encoding");
+  });
+  session.on("Network.requestWillBeSentExtraInfo", (p) => {
+    const a = header(p.headers, "accept-encoding");
+    if (a && !responses.acceptEncoding?.includes(",")) responses.acceptEncoding = a;
+  });
+  session.on("Network.responseReceived", (p) =>
+    urls.set(p.requestId, { url: p.response.url, status: p.response.status, fromSW: p.response.fromServiceWorker, encoding: header(p.response.headers, "content-encoding") }),
+  );
   session.on("Network.loadingFinished", (p) => {
     const r = urls.get(p.requestId) ?? { url: "?", status: 0 };
     responses.push({ ...r, bytes: p.encodedDataLength, from: r.fromSW ? "page (served by sw)" : "page" });
