@@ -1,6 +1,10 @@
 // Koe and PouchDB side by side in one run (issue 12), measured, never asserted.
 //
-//   node tests/bench/bench.mjs [--n 10000] [--runs 3] [--profile] [--json out.json]
+//   node tests/bench/bench.mjs [--n 10000] [--runs 3] [--profile] [--json out.json] [--only visit|sync]
+//
+// (`npm ci` in tests/e2e and in tests/bench first: the harness's helpers are imported from there.)
+// --profile adds one push more under the CPU profiler (not in the table), written to
+// ./push.cpuprofile and summarised; --only runs rows 1–3 and 6 (visit) or 4–5 (sync).
 //
 // The built app (KOE_DIST, default dist/) served by the real ward record (KOE_SERVER_BIN,
 // default target/debug/koe-server) on 127.0.0.1:18701–18702, pouchdb-server (npm) on
@@ -18,10 +22,12 @@
 //                         (Network.emulateNetworkConditions, on the page and on its service
 //                         worker): navigation start → sign-in form usable → (the script signs in
 //                         as road01 at once) → a usable capture form (分類 enabled, holding the
-//                         catalogue, focusable); and → offline-ready (navigator.serviceWorker.ready).
+//                         catalogue, focusable), the script's typing left out (sign-in form
+//                         usable + from the click on サインイン); and → offline-ready
+//                         (navigator.serviceWorker.ready).
 //  3 repeat visit         The same device offline, unthrottled, a new tab: navigation start →
 //                         sign-in form (the key is kept in memory only, so the app asks for the
-//                         password) → the script signs in → usable capture form. The second such
+//                         password) + from the click on サインイン → usable capture form. The second such
 //                         open (the first warms the code cache, as an installed app's is).
 //  4 push N               N requests waiting on a field device (logged through the capture form,
 //                         offline, once; the browser profile and the ward record's data copied
@@ -559,6 +565,14 @@ async function main() {
   cpSync(KOE_BIN, BUILD.bin);
   const pouch = await startPouch(join(work, "pouchdb"));
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...BROWSER_ARGS, `--remote-debugging-port=${DEVTOOLS_PORT}`] });
+  try {
+    await measure(browser, pouch, started);
+  } finally {
+    await browser.close();
+  }
+}
+
+async function measure(browser, pouch, started) {
   const cdp = await connectBrowser(DEVTOOLS_PORT);
   const pouchContext = await browser.newContext();
   const pouchPage = await pouchContext.newPage();
@@ -613,7 +627,6 @@ async function main() {
     }
   }
   cdp.close();
-  await browser.close();
   out.load = execFileSync("uptime").toString().trim();
   report(out);
   if (opts.json) writeFileSync(opts.json, JSON.stringify(out, null, 2));
