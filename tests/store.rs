@@ -189,6 +189,19 @@ async fn the_device_id_is_made_once() {
     remove(store, &name).await;
 }
 
+/// Each mutation of `batch` applied, at version `base` + its id.
+fn applied_from(batch: &[koe_core::Mutation], base: i64) -> Vec<MutationOutcome> {
+    batch
+        .iter()
+        .map(|m| MutationOutcome {
+            mutation_id: m.id,
+            outcome: Outcome::Applied {
+                version: base + m.id as i64,
+            },
+        })
+        .collect()
+}
+
 /// A push's answer settles its mutations and stores the requests it brought, in one
 /// transaction: the next pull leaves out this device's own changes from the lowest
 /// mutation answered (`mine_from`), until a pull ends.
@@ -207,15 +220,7 @@ async fn a_push_answer_brings_its_requests_and_marks_them_for_the_next_pull() {
         batch.iter().map(|m| m.id).collect::<Vec<_>>(),
         (1..=10).collect::<Vec<_>>()
     );
-    let outcomes: Vec<MutationOutcome> = batch
-        .iter()
-        .map(|m| MutationOutcome {
-            mutation_id: m.id,
-            outcome: Outcome::Applied {
-                version: 100 + m.id as i64,
-            },
-        })
-        .collect();
+    let outcomes = applied_from(&batch, 100);
     let records: Vec<RequestRecord> = rs[..10]
         .iter()
         .enumerate()
@@ -251,15 +256,7 @@ async fn a_push_answer_brings_its_requests_and_marks_them_for_the_next_pull() {
     // The next batch starts where the first ended; the mark stays at the lowest.
     let next = store.outbox_batch(10).await.expect("outbox");
     assert_eq!(next[0].id, 11);
-    let outcomes: Vec<MutationOutcome> = next
-        .iter()
-        .map(|m| MutationOutcome {
-            mutation_id: m.id,
-            outcome: Outcome::Applied {
-                version: 200 + m.id as i64,
-            },
-        })
-        .collect();
+    let outcomes = applied_from(&next, 200);
     store
         .settle_with(&settlements(&next, &outcomes), &[])
         .await

@@ -286,6 +286,21 @@ async fn a_big_push_applies_every_mutation_once_and_a_retry_changes_nothing(t: T
     let again = t.push(&road, device, &mutations).await;
     assert_eq!(again.outcomes, first.outcomes);
     assert_eq!(t.store.request_count().await.unwrap(), before + 500);
+    // One number twice in one push: the same change is applied once and answered alike;
+    // another change under the same number is refused, and nothing of it is stored.
+    let twice = create(600, new_request("road-pothole", "二度"));
+    let other = create(600, new_request("road-pothole", "別の内容"));
+    let a = t
+        .push(&road, device, &[twice.clone(), twice.clone(), other])
+        .await;
+    let v = applied(&a.outcomes[0].outcome);
+    assert_eq!(applied(&a.outcomes[1].outcome), v);
+    assert!(
+        matches!(&a.outcomes[2].outcome, Outcome::Rejected { code, .. } if code == "reused_mutation_id"),
+        "{:?}",
+        a.outcomes[2]
+    );
+    assert_eq!(t.store.request_count().await.unwrap(), before + 501);
     // One more than the most is refused whole.
     let mut too_many = mutations.clone();
     too_many.push(create(501, new_request("road-pothole", "多すぎ")));
@@ -297,7 +312,7 @@ async fn a_big_push_applies_every_mutation_once_and_a_retry_changes_nothing(t: T
         )
         .await;
     assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", a.text());
-    assert_eq!(t.store.request_count().await.unwrap(), before + 500);
+    assert_eq!(t.store.request_count().await.unwrap(), before + 501);
 }
 
 async fn call_with(

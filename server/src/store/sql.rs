@@ -155,20 +155,28 @@ impl SqlStore {
     }
 
     /// The requests `viewer` may see that match `condition`, in `order` (both may use $1
-    /// and $2, bound to `first` and `second`).
+    /// and $2, bound to `first` and `second`), without those whose last change is `own`'s.
     async fn visible_requests(
         &self,
         viewer: &Viewer,
         condition: &str,
         order: &str,
-        first: i64,
-        second: i64,
+        (first, second): (i64, i64),
+        own: Option<&OwnChanges>,
     ) -> StoreResult<Vec<RequestRecord>> {
-        let (clause, args) = visibility(viewer, 3);
+        let (own_clause, next) = not_own(own, 3);
+        let (clause, args) = visibility(viewer, next);
         let sql = format!(
-            "SELECT {REQUEST_COLUMNS} FROM requests WHERE {condition}{clause} ORDER BY {order}"
+            "SELECT {REQUEST_COLUMNS} FROM requests WHERE {condition}{own_clause}{clause} \
+             ORDER BY {order}"
         );
         let mut query = sqlx::query(&sql).bind(first).bind(second);
+        if let Some(own) = own {
+            query = query
+                .bind(own.client_id.to_string())
+                .bind(own.staff_id.clone())
+                .bind(to_i64(own.from).unwrap_or(i64::MAX));
+        }
         for a in args {
             query = query.bind(a);
         }
@@ -742,10 +750,44 @@ impl Store for SqlStore {
             Some(Some(_)) => return Err(StoreError::DeviceRetired(client_id)),
             Some(None) => {}
         }
+        // The device row is locked: no other push of this device's runs until we commit, so
+        // the outcomes read here are every one there is for these mutations, and the ones
+        // written at the end cannot meet another's (the unique key would refuse it, and
+        // with it the whole batch, rather than apply a mutation twice).
+        let ids: Vec<i64> = items
+            .iter()
+            .map(|(o, _)| to_i64(o.mutation_id))
+            .collect::<StoreResult<_>>()?;
+        let mut known = known_outcomes(&mut w.tx, &client, staff_id, &ids).await?;
         let mut outcomes = Vec::with_capacity(items.len());
-        for (origin, verdict) in items {
-            outcomes.push(apply_one(&mut w.tx, origin, verdict).await?);
+        let mut fresh: Vec<(i64, String, String)> = Vec::new();
+        for ((origin, verdict), mutation_id) in items.into_iter().zip(ids) {
+            let outcome = match known.get(&mutation_id) {
+                // A retry: its first outcome, never applied again; another change sent
+                // under a number already used is refused.
+                Some((fingerprint, _))
+                    if !fingerprint.is_empty() && fingerprint != origin.fingerprint =>
+                {
+                    reused_mutation_id()
+                }
+                Some((_, outcome)) => outcome.clone(),
+                None => {
+                    let outcome = apply_one(&mut w.tx, &origin, verdict).await?;
+                    fresh.push((
+                        mutation_id,
+                        origin.fingerprint.to_string(),
+                        to_json(&outcome)?,
+                    ));
+                    known.insert(
+                        mutation_id,
+                        (origin.fingerprint.to_string(), outcome.clone()),
+                    );
+                    outcome
+                }
+            };
+            outcomes.push(outcome);
         }
+        keep_outcomes(&mut w.tx, &client, staff_id, now, &fresh).await?;
         // One commit for the batch: a crash before it leaves none applied, after it all.
         w.tx.commit().await?;
         Ok(outcomes)
@@ -811,28 +853,14 @@ impl Store for SqlStore {
         limit: i64,
         own: Option<&OwnChanges>,
     ) -> StoreResult<Vec<RequestRecord>> {
-        let (own_clause, next) = not_own(own, 3);
-        let (clause, args) = visibility(viewer, next);
-        let sql = format!(
-            "SELECT {REQUEST_COLUMNS} FROM requests WHERE version > $1{own_clause}{clause}
-             ORDER BY version LIMIT $2"
-        );
-        let mut query = sqlx::query(&sql).bind(after).bind(limit);
-        if let Some(own) = own {
-            query = query
-                .bind(own.client_id.to_string())
-                .bind(own.staff_id.clone())
-                .bind(to_i64(own.from).unwrap_or(i64::MAX));
-        }
-        for a in args {
-            query = query.bind(a);
-        }
-        query
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(record_from_row)
-            .collect()
+        self.visible_requests(
+            viewer,
+            "version > $1",
+            "version LIMIT $2",
+            (after, limit),
+            own,
+        )
+        .await
     }
 
     async fn changed_after(
@@ -871,8 +899,8 @@ impl Store for SqlStore {
             viewer,
             "1 = 1",
             "received_at DESC, id DESC LIMIT $1 OFFSET $2",
-            limit,
-            offset,
+            (limit, offset),
+            None,
         )
         .await
     }
@@ -953,48 +981,83 @@ fn duplicate_id() -> Outcome {
 }
 
 /// One mutation of a batch, inside its transaction (the device row already locked).
+/// The outcomes already kept for these mutations of the device's author: fingerprint
+/// and outcome by mutation id.
+async fn known_outcomes(
+    tx: &mut Transaction<'static, Any>,
+    client: &str,
+    staff_id: &str,
+    ids: &[i64],
+) -> StoreResult<std::collections::HashMap<i64, (String, Outcome)>> {
+    let mut known = std::collections::HashMap::new();
+    for chunk in ids.chunks(200) {
+        let marks: Vec<String> = (3..chunk.len() + 3).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT mutation_id, fingerprint, outcome FROM mutation_outcomes
+             WHERE client_id = $1 AND staff_id = $2 AND mutation_id IN ({})",
+            marks.join(", ")
+        );
+        let mut query = sqlx::query(&sql).bind(client).bind(staff_id);
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        for row in query.fetch_all(&mut **tx).await? {
+            let id: i64 = row.try_get("mutation_id")?;
+            let outcome: Option<String> = row.try_get("outcome")?;
+            let outcome = outcome.ok_or_else(|| {
+                StoreError::Corrupt(format!("mutation {client}/{id} has no outcome"))
+            })?;
+            let outcome = serde_json::from_str(&outcome)
+                .map_err(|e| StoreError::Corrupt(format!("stored outcome: {e}")))?;
+            known.insert(id, (row.try_get("fingerprint")?, outcome));
+        }
+    }
+    Ok(known)
+}
+
+/// Keeps the outcomes of the mutations a batch applied (or refused), a few rows a
+/// statement.
+async fn keep_outcomes(
+    tx: &mut Transaction<'static, Any>,
+    client: &str,
+    staff_id: &str,
+    at: i64,
+    fresh: &[(i64, String, String)],
+) -> StoreResult<()> {
+    for chunk in fresh.chunks(100) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let b = 3 + i * 4;
+                format!("($1, $2, ${b}, ${}, ${}, ${})", b + 1, b + 2, b + 3)
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO mutation_outcomes (client_id, staff_id, mutation_id, fingerprint, outcome, at)
+             VALUES {}",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(&sql).bind(client).bind(staff_id);
+        for (id, fingerprint, outcome) in chunk {
+            query = query
+                .bind(*id)
+                .bind(fingerprint.as_str())
+                .bind(outcome.as_str())
+                .bind(at);
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// One new mutation of a batch, inside its transaction (the device row already locked):
+/// what it does to the ward record, and its outcome (kept by the caller).
 async fn apply_one(
     tx: &mut Transaction<'static, Any>,
-    origin: Origin<'_>,
+    origin: &Origin<'_>,
     verdict: Verdict<'_>,
 ) -> StoreResult<Outcome> {
     let mutation_id = to_i64(origin.mutation_id)?;
     let client = origin.client_id.to_string();
-    // Claim the mutation's key; a second writer of the same key waits here for the
-    // first to commit (PostgreSQL's unique index) and then reads its outcome.
-    let claimed = sqlx::query(
-        "INSERT INTO mutation_outcomes (client_id, staff_id, mutation_id, fingerprint, at)
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-    )
-    .bind(client.as_str())
-    .bind(origin.staff_id)
-    .bind(mutation_id)
-    .bind(origin.fingerprint)
-    .bind(origin.now)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    if claimed == 0 {
-        let row = sqlx::query(
-            "SELECT fingerprint, outcome FROM mutation_outcomes
-             WHERE client_id = $1 AND staff_id = $2 AND mutation_id = $3",
-        )
-        .bind(client.as_str())
-        .bind(origin.staff_id)
-        .bind(mutation_id)
-        .fetch_one(&mut **tx)
-        .await?;
-        let fingerprint: String = row.try_get("fingerprint")?;
-        let outcome: Option<String> = row.try_get("outcome")?;
-        if !fingerprint.is_empty() && fingerprint != origin.fingerprint {
-            return Ok(reused_mutation_id());
-        }
-        let outcome = outcome.ok_or_else(|| {
-            StoreError::Corrupt(format!("mutation {client}/{mutation_id} has no outcome"))
-        })?;
-        return serde_json::from_str(&outcome)
-            .map_err(|e| StoreError::Corrupt(format!("stored outcome: {e}")));
-    }
     let outcome = match verdict {
         Verdict::Reject { code, message } => Outcome::Rejected { code, message },
         Verdict::SetFields {
@@ -1002,7 +1065,7 @@ async fn apply_one(
             edits,
             editor,
             catalogue,
-        } => super::ledger::set_fields(tx, &origin, request_id, edits, editor, catalogue).await?,
+        } => super::ledger::set_fields(tx, origin, request_id, edits, editor, catalogue).await?,
         Verdict::AddNote {
             request_id,
             note_id,
@@ -1010,7 +1073,7 @@ async fn apply_one(
             editor,
             catalogue,
         } => {
-            super::ledger::add_note(tx, &origin, request_id, note_id, text, editor, catalogue)
+            super::ledger::add_note(tx, origin, request_id, note_id, text, editor, catalogue)
                 .await?
         }
         Verdict::Create {
@@ -1019,95 +1082,79 @@ async fn apply_one(
             catalogue,
         } => {
             let id = request.id.to_string();
-            let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM requests WHERE id = $1")
-                .bind(id.as_str())
-                .fetch_one(&mut **tx)
-                .await?;
-            if exists > 0 {
+            // No look first: the insert below refuses an id already stored (a number
+            // taken for it stays unused: a gap is harmless, a skip is not).
+            let version: i64 = sqlx::query_scalar(
+                "UPDATE counters SET value = value + 1 WHERE name = 'server_order'
+                 RETURNING value",
+            )
+            .fetch_one(&mut **tx)
+            .await?;
+            let record =
+                RequestRecord::created(request, section, origin.staff_id, origin.now, version)
+                    .with_due(catalogue);
+            let due = |f: fn(&DueDates) -> i64| record.due.as_ref().map(f);
+            let inserted = sqlx::query(
+                "INSERT INTO requests (id, category, section, title, description, lat, lon,
+                   accuracy_m, address, urgency, status, logged_by, logged_at, received_at,
+                   version, client_id, mutation_id, landmark, contact, route_by,
+                   first_response_by, resolve_by)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+                   $16, $17, $18, $19, $20, $21, $22)
+                 ON CONFLICT (id) DO NOTHING",
+            )
+            // sqlx's Any driver binds a missing f64 as a 4-byte float; a statement cached with that
+            // type refuses the next request's coordinates on PostgreSQL (tests/places.rs).
+            .persistent(false)
+            .bind(id.as_str())
+            .bind(record.category.as_str())
+            .bind(record.section.as_str())
+            .bind(record.title.clone())
+            .bind(record.description.clone())
+            .bind(request.place.lat)
+            .bind(request.place.lon)
+            .bind(request.place.accuracy_m)
+            .bind(request.place.address.as_str())
+            .bind(record.urgency.code())
+            .bind(record.status.code())
+            .bind(record.logged_by.as_str())
+            .bind(record.logged_at)
+            .bind(record.received_at)
+            .bind(version)
+            .bind(client.as_str())
+            .bind(mutation_id)
+            .bind(request.place.landmark.as_str())
+            .bind(to_json(&request.contact)?)
+            .bind(due(|d| d.route_by))
+            .bind(due(|d| d.first_response_by))
+            .bind(due(|d| d.resolve_by))
+            .execute(&mut **tx)
+            .await?;
+            if inserted.rows_affected() == 0 {
+                // The id is already stored (this device's copy under another number, or
+                // another device's).
                 duplicate_id()
             } else {
-                let version: i64 = sqlx::query_scalar(
-                    "UPDATE counters SET value = value + 1 WHERE name = 'server_order'
-                     RETURNING value",
+                let body = serde_json::to_string(&record)
+                    .map_err(|e| StoreError::Invalid(e.to_string()))?;
+                sqlx::query(
+                    "INSERT INTO changes (version, request_id, staff_id, client_id,
+                       mutation_id, at, kind, body)
+                     VALUES ($1, $2, $3, $4, $5, $6, 'create_request', $7)",
                 )
-                .fetch_one(&mut **tx)
-                .await?;
-                let record =
-                    RequestRecord::created(request, section, origin.staff_id, origin.now, version)
-                        .with_due(catalogue);
-                let due = |f: fn(&DueDates) -> i64| record.due.as_ref().map(f);
-                let inserted = sqlx::query(
-                    "INSERT INTO requests (id, category, section, title, description, lat, lon,
-                       accuracy_m, address, urgency, status, logged_by, logged_at, received_at,
-                       version, client_id, mutation_id, landmark, contact, route_by,
-                       first_response_by, resolve_by)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-                       $16, $17, $18, $19, $20, $21, $22)
-                     ON CONFLICT (id) DO NOTHING",
-                )
-                // sqlx's Any driver binds a missing f64 as a 4-byte float; a statement cached with that
-                // type refuses the next request's coordinates on PostgreSQL (tests/places.rs).
-                .persistent(false)
-                .bind(id.as_str())
-                .bind(record.category.as_str())
-                .bind(record.section.as_str())
-                .bind(record.title.clone())
-                .bind(record.description.clone())
-                .bind(request.place.lat)
-                .bind(request.place.lon)
-                .bind(request.place.accuracy_m)
-                .bind(request.place.address.as_str())
-                .bind(record.urgency.code())
-                .bind(record.status.code())
-                .bind(record.logged_by.as_str())
-                .bind(record.logged_at)
-                .bind(record.received_at)
                 .bind(version)
+                .bind(id.as_str())
+                .bind(origin.staff_id)
                 .bind(client.as_str())
                 .bind(mutation_id)
-                .bind(request.place.landmark.as_str())
-                .bind(to_json(&request.contact)?)
-                .bind(due(|d| d.route_by))
-                .bind(due(|d| d.first_response_by))
-                .bind(due(|d| d.resolve_by))
+                .bind(origin.now)
+                .bind(body)
                 .execute(&mut **tx)
                 .await?;
-                if inserted.rows_affected() == 0 {
-                    // Another device created it between our check and our insert; the
-                    // number taken is left unused (a gap is harmless, a skip is not).
-                    duplicate_id()
-                } else {
-                    let body = serde_json::to_string(&record)
-                        .map_err(|e| StoreError::Invalid(e.to_string()))?;
-                    sqlx::query(
-                        "INSERT INTO changes (version, request_id, staff_id, client_id,
-                           mutation_id, at, kind, body)
-                         VALUES ($1, $2, $3, $4, $5, $6, 'create_request', $7)",
-                    )
-                    .bind(version)
-                    .bind(id.as_str())
-                    .bind(origin.staff_id)
-                    .bind(client.as_str())
-                    .bind(mutation_id)
-                    .bind(origin.now)
-                    .bind(body)
-                    .execute(&mut **tx)
-                    .await?;
-                    Outcome::Applied { version }
-                }
+                Outcome::Applied { version }
             }
         }
     };
-    sqlx::query(
-        "UPDATE mutation_outcomes SET outcome = $1
-         WHERE client_id = $2 AND staff_id = $3 AND mutation_id = $4",
-    )
-    .bind(to_json(&outcome)?)
-    .bind(client.as_str())
-    .bind(origin.staff_id)
-    .bind(mutation_id)
-    .execute(&mut **tx)
-    .await?;
     Ok(outcome)
 }
 
