@@ -2,10 +2,11 @@
 // really came over the network: the page's fetches and the service worker's together):
 // each file of the field build comes once, the wasm, scripts and styles brotli-compressed,
 // and nothing of the office build. Then an office clerk signs in on that device and is
-// taken to the office build, which has every screen and a worker of its own.
+// taken to the office build, which has every screen and a worker of its own; signed in
+// offline where the office build is not kept, the clerk carries on with the field screens.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { DEMO_PASSWORD, launchBrowser, signIn, startGate, startWardRecord, waitForOfflineReady } from "./harness.mjs";
+import { DEMO_PASSWORD, goOffline, launchBrowser, signIn, startGate, startWardRecord, waitForOfflineReady } from "./harness.mjs";
 
 let ward;
 let gate;
@@ -100,5 +101,35 @@ test("a field device's first visit fetches each file once, compressed, and nothi
     assert.equal(a.encoding, "br", `${a.url} not brotli`);
     assert.ok(a.url.startsWith("/office/"), `${a.url}: the office build loads its own files`);
   }
+  await context.close();
+});
+
+test("offline, without the office build kept on the device, an office clerk carries on with the field screens", async () => {
+  const context = await browser.newContext({ locale: "ja-JP" });
+  const page = await context.newPage();
+  // clerk01 signed in here once online (so the password opens their data offline) ...
+  await page.goto(ward.url);
+  await waitForOfflineReady(page);
+  await signIn(page, "clerk01");
+  await waitForOfflineReady(page);
+  await page.goto(ward.url);
+  await page.getByTestId("staff-id").waitFor();
+  // ... but the office build is not kept here any more.
+  await page.evaluate(async () => {
+    for (const key of await caches.keys()) if (key.startsWith("koe-office-")) await caches.delete(key);
+    for (const r of await navigator.serviceWorker.getRegistrations()) {
+      if (new URL(r.scope).pathname === "/office/") await r.unregister();
+    }
+  });
+  await goOffline(context, page);
+  await page.getByTestId("staff-id").fill("clerk01");
+  await page.getByTestId("password").fill(DEMO_PASSWORD);
+  await page.getByTestId("sign-in").click();
+  // Signed in offline on the field build: no way to the office build, said so.
+  await page.getByTestId("stay-in-field").click();
+  assert.equal(new URL(page.url()).pathname, "/");
+  await page.getByTestId("nav-capture").waitFor();
+  assert.equal(await page.getByTestId("nav-office").count(), 0, "the field build has no office screens");
+  await page.getByTestId("title").waitFor();
   await context.close();
 });
