@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs Koe: installs what is missing, builds the field app, and starts the ward record on
-# the embedded SQLite database (data/koe.db) with a demo ward and demo staff. On the first
-# start the demo staff's passwords are printed once. Stop with Ctrl-C.
+# Runs Koe: installs what is missing, builds the app (the field build, and the office build
+# under /office/), and starts the ward record on the embedded SQLite database (data/koe.db)
+# with a demo ward and demo staff. On the first start the demo staff's passwords are printed
+# once. Stop with Ctrl-C.
 #
 #   KOE_ADDR=0.0.0.0:8080  listen elsewhere (default 127.0.0.1:8080)
 #   DATABASE_URL=postgres://…  use PostgreSQL instead of SQLite

@@ -76,8 +76,13 @@ koe_setup() {
   fi
 }
 
-# Builds the field app into dist/ (hashed files, service worker precache list).
+# Builds the app into dist/: the field build, then the office build (every screen) into
+# dist/office/, since the field build empties dist/ first. Each writes its hashed files,
+# its service worker's precache list and a brotli and a gzip copy of each text and wasm
+# file (tools/precache.sh).
 koe_build_app() {
-  say "trunk build --release --offline"
+  say "trunk build --release --offline (the field build: dist/)"
   (cd "$koe_root" && trunk build --release --offline)
+  say "trunk build --release --offline --config office/Trunk.toml (the office build: dist/office/)"
+  (cd "$koe_root" && trunk build --release --offline --config office/Trunk.toml)
 }

@@ -24,6 +24,7 @@ cargo fmt --all --check
 say "cargo clippy (native and wasm32)"
 cargo clippy -p koe-core -p koe-server -p koe-sim -p koe-faults --all-targets --quiet -- -D warnings
 cargo clippy -p koe-app --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
+cargo clippy -p koe-app --target wasm32-unknown-unknown --all-targets --features office --quiet -- -D warnings
 cargo clippy -p koe-core --target wasm32-unknown-unknown --quiet -- -D warnings
 
 say "cargo test: koe-core, the ward record, and the sync simulations (SQLite and PostgreSQL)"
@@ -39,7 +40,9 @@ say "fault injection (short form): the real ward record killed with SIGKILL behi
 cargo run -p koe-faults --bin faults --quiet -- --kills 8 --instances 2
 
 say "wasm-bindgen tests in headless Chromium"
-CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" cargo test -p koe-app --target wasm32-unknown-unknown
+# With feature office, so the tests of the office's screens run too (the office build has
+# every screen).
+CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" cargo test -p koe-app --target wasm32-unknown-unknown --features office
 
 koe_build_app
 cargo build -p koe-server --quiet

@@ -4,15 +4,16 @@
 use leptos::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
+use crate::builds::{self, OfficeHandover};
 use crate::components::UpdateBanner;
 use crate::components::{BilingualMessage, MessageKind, NetState, SyncBar};
 use crate::device::{Device, DEVICE_DB_NAME};
 use crate::draft;
 use crate::i18n::{use_i18n, I18n, Msg};
-use crate::pages::AdminPage;
 use crate::pages::DevicePage;
-use crate::pages::{Capture, MyRequests, OfficeList, SignInPage};
-use crate::pages::{DashboardPage, StandardsPage};
+#[cfg(feature = "office")]
+use crate::pages::{AdminPage, DashboardPage, OfficeList, StandardsPage};
+use crate::pages::{Capture, MyRequests, SignInPage};
 use crate::session;
 use crate::state::{AppState, DbState, Page};
 use crate::sync::{install_triggers, SyncEngine};
@@ -39,6 +40,16 @@ pub fn App() -> impl IntoView {
     install_triggers(app, engine);
     ask_to_persist(app);
 
+    // The field build: an office role goes on in the office build, unless it cannot open
+    // here now and the person chose the field screens instead (until they sign out).
+    let stay_in_field = RwSignal::new(false);
+    Effect::new(move |_| {
+        if app.me.with(Option::is_none) {
+            stay_in_field.set(false);
+        }
+    });
+    let hands_over = move || builds::needs_office(app) && !stay_in_field.get();
+
     view! {
         <a class="skip-link" href="#main">
             {move || i18n.t(Msg::SkipToMain)}
@@ -47,6 +58,7 @@ pub fn App() -> impl IntoView {
         <DbBanner/>
         <UpdateBanner/>
         <Show when=move || !app.shows_sign_in() fallback=|| view! { <main id="main"><SignInPage/></main> }>
+        <Show when=move || !hands_over() fallback=move || view! { <main id="main"><OfficeHandover stay=stay_in_field/></main> }>
             <SyncBar/>
             {move || app.notice.get().map(|message| view! {
                 <div class="banner" data-testid="notice">
@@ -61,17 +73,34 @@ pub fn App() -> impl IntoView {
                 {move || match app.page.get() {
                     Page::Capture => view! { <Capture/> }.into_any(),
                     Page::Mine => view! { <MyRequests/> }.into_any(),
-                    Page::Office => view! { <OfficeList/> }.into_any(),
                     Page::SignIn => view! { <SignInPage/> }.into_any(),
-                    Page::Standards => view! { <StandardsPage/> }.into_any(),
-                    Page::Dashboard => view! { <DashboardPage/> }.into_any(),
                     Page::Device => view! { <DevicePage/> }.into_any(),
-                    Page::Admin => view! { <AdminPage/> }.into_any(),
+                    office => office_page(office),
                 }}
             </main>
         </Show>
+        </Show>
         <Footer/>
     }
+}
+
+/// The office's screens (the office build).
+#[cfg(feature = "office")]
+fn office_page(page: Page) -> AnyView {
+    match page {
+        Page::Office => view! { <OfficeList/> }.into_any(),
+        Page::Standards => view! { <StandardsPage/> }.into_any(),
+        Page::Dashboard => view! { <DashboardPage/> }.into_any(),
+        Page::Admin => view! { <AdminPage/> }.into_any(),
+        Page::Capture | Page::Mine | Page::SignIn | Page::Device => ().into_any(),
+    }
+}
+
+/// The field build has none of the office's screens: a field worker given an office
+/// address lands where they work (office roles go to the office build before this).
+#[cfg(not(feature = "office"))]
+fn office_page(_page: Page) -> AnyView {
+    view! { <Capture/> }.into_any()
 }
 
 /// Opens the device's own database; each person's opens when they sign in.
@@ -246,6 +275,34 @@ fn SignOutWarning(
 #[component]
 fn Nav() -> impl IntoView {
     let i18n = use_i18n();
+    view! {
+        <nav class="app-nav" aria-label=move || i18n.t(Msg::MainMenu)>
+            {nav_item(Page::Capture, "nav-capture", Msg::NavCapture)}
+            {nav_item(Page::Mine, "nav-mine", Msg::NavMine)}
+            {nav_item(Page::Device, "nav-device", Msg::NavDevice)}
+            {office_nav()}
+        </nav>
+    }
+}
+
+fn nav_item(page: Page, testid: &'static str, label: Msg) -> impl IntoView {
+    let i18n = use_i18n();
+    let app = use_app_state();
+    view! {
+        <button
+            data-testid=testid
+            class="nav-item"
+            aria-current=move || (app.page.get() == page).then_some("page")
+            on:click=move |_| app.page.set(page)
+        >
+            {move || i18n.t(label)}
+        </button>
+    }
+}
+
+/// The office's screens in the menu, for those who review the ward (the office build).
+#[cfg(feature = "office")]
+fn office_nav() -> impl IntoView {
     let app = use_app_state();
     let reviews = move || {
         app.me
@@ -257,30 +314,16 @@ fn Nav() -> impl IntoView {
                 .is_some_and(|me| me.role == koe_core::Role::Admin)
         })
     };
-    let item = move |page: Page, testid: &'static str, label: Msg| {
-        view! {
-            <button
-                data-testid=testid
-                class="nav-item"
-                aria-current=move || (app.page.get() == page).then_some("page")
-                on:click=move |_| app.page.set(page)
-            >
-                {move || i18n.t(label)}
-            </button>
-        }
-    };
     view! {
-        <nav class="app-nav" aria-label=move || i18n.t(Msg::MainMenu)>
-            {item(Page::Capture, "nav-capture", Msg::NavCapture)}
-            {item(Page::Mine, "nav-mine", Msg::NavMine)}
-            {item(Page::Device, "nav-device", Msg::NavDevice)}
-            <Show when=reviews>{item(Page::Office, "nav-office", Msg::NavOffice)}</Show>
-            <Show when=reviews>{item(Page::Standards, "nav-standards", Msg::NavStandards)}</Show>
-            <Show when=reviews>{item(Page::Dashboard, "nav-dashboard", Msg::NavDashboard)}</Show>
-            <Show when=administers>{item(Page::Admin, "nav-admin", Msg::NavAdmin)}</Show>
-        </nav>
+        <Show when=reviews>{nav_item(Page::Office, "nav-office", Msg::NavOffice)}</Show>
+        <Show when=reviews>{nav_item(Page::Standards, "nav-standards", Msg::NavStandards)}</Show>
+        <Show when=reviews>{nav_item(Page::Dashboard, "nav-dashboard", Msg::NavDashboard)}</Show>
+        <Show when=administers>{nav_item(Page::Admin, "nav-admin", Msg::NavAdmin)}</Show>
     }
 }
+
+#[cfg(not(feature = "office"))]
+fn office_nav() -> impl IntoView {}
 
 #[component]
 fn DbBanner() -> impl IntoView {

@@ -1,10 +1,12 @@
-//! Koe's field app: client-side rendered Leptos, offline-first on IndexedDB.
+//! Koe's app: client-side rendered Leptos, offline-first on IndexedDB, in two builds
+//! (the field build and, with feature `office`, the office build: `builds`).
 //!
 //! pages → components / store / sync → core. The domain rules (validation, who sees
 //! what, the sync messages) come from `koe-core`, shared with the ward record.
 
 pub mod api;
 pub mod app;
+pub mod builds;
 pub mod components;
 pub mod device;
 pub mod draft;

@@ -1,6 +1,7 @@
 //! 新しい版があります: the service worker's update, announced and applied by the person.
 //!
-//! The app registers `/sw.js` itself (see [`UpdateBanner`]). When a new worker has
+//! The app registers its build's worker itself (`/sw.js`, or `/office/sw.js` for the
+//! office build, each scoped to its folder: see [`UpdateBanner`]). When a new worker has
 //! installed (every file of the new version is in its cache) and waits behind the one in
 //! control, a banner offers 更新する. Pressing it tells the waiting worker to skip waiting;
 //! once it controls the page (`controllerchange`) the page reloads into the new version.
@@ -97,6 +98,18 @@ fn container() -> Option<ServiceWorkerContainer> {
     get(&navigator, "serviceWorker")?.dyn_into().ok()
 }
 
+/// The worker in control of the page when it is this build's own. A page of the office
+/// build opened before its worker is installed is controlled by the field app's worker
+/// (whose scope, `/`, holds it) until its own takes over: that is no update.
+fn own_controller(container: &ServiceWorkerContainer) -> Option<JsValue> {
+    let controller = get(container, "controller")?;
+    let script = Reflect::get(&controller, &JsValue::from_str("scriptURL"))
+        .ok()?
+        .as_string()?;
+    let path = web_sys::Url::new(&script).ok()?.pathname();
+    (path == crate::builds::worker_url()).then_some(controller)
+}
+
 #[derive(Clone, Copy)]
 struct Updates {
     phase: RwSignal<UpdatePhase>,
@@ -110,7 +123,7 @@ impl Updates {
         let Some(worker) = get(registration, "waiting") else {
             return;
         };
-        let controlled = container().is_some_and(|c| get(&c, "controller").is_some());
+        let controlled = container().is_some_and(|c| own_controller(&c).is_some());
         self.waiting.set_value(Some(worker));
         let next = self.phase.get_untracked().on_waiting(controlled);
         if next != self.phase.get_untracked() {
@@ -155,7 +168,7 @@ fn register(updates: Updates) {
     let Some(container) = container() else {
         return;
     };
-    let had_controller = get(&container, "controller").is_some();
+    let had_controller = own_controller(&container).is_some();
     listen(&container, "controllerchange", move || {
         let (next, reload_now) = updates
             .phase
@@ -168,7 +181,7 @@ fn register(updates: Updates) {
     });
     leptos::task::spawn_local(async move {
         let registration: ServiceWorkerRegistration =
-            match JsFuture::from(container.register("/sw.js")).await {
+            match JsFuture::from(container.register(&crate::builds::worker_url())).await {
                 Ok(r) => r.unchecked_into(),
                 Err(e) => {
                     leptos::logging::warn!("service worker registration failed: {e:?}");

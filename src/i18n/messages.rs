@@ -78,6 +78,10 @@ messages! {
     RenewalRefused => "接続したところ、区役所のシステムがサインインを認めませんでした（パスワード変更またはアカウント停止）。あなたの記録は端末に封をしたまま残っています。新しいパスワードでサインインしてください。", "Back online, the ward record refused your sign-in (a changed password or a disabled account). Your records stay sealed on this device. Sign in with your new password.";
     LocalDataUnreadable => "この端末に残っているあなたの記録を開けませんでした。管理者に連絡してください（記録は消していません）。", "Your records on this device could not be opened. Contact an administrator (nothing was deleted).";
     SignedInOffline => "オフラインでサインインしました。接続したときに区役所のシステムで確かめます。", "Signed in offline. The ward record confirms it when you are back online.";
+    OfficeOpening => "事務用の画面（区の一覧など）を開いています…", "Opening the office screens (ward list and more)…";
+    OfficeSignInAgain => "事務用の画面（区の一覧など）に移りました。続けるには、もう一度パスワードを入力してください。", "You are in the office screens (ward list and more) now. Enter your password once more to continue.";
+    OfficeBuildNeedsConnection => "事務用の画面（区の一覧など）は、この端末ではまだオフラインで開けません。接続があるときにもう一度サインインしてください。", "The office screens (ward list and more) do not open offline on this device yet. Sign in again when there is a connection.";
+    ContinueWithFieldScreens => "現場用の画面で続ける", "Continue with the field screens";
     SignOutTitle => "サインアウトしますか", "Sign out?";
     SignOutLeaves => "未送信 {} 件・下書き {} 件があります。", "{} waiting to be sent and {} draft.";
     SignOutKept => "この端末に封をして残し、次にあなたがサインインしたときに送信します。ほかの人には見えません。", "They stay sealed on this device and go when you next sign in here. No one else can see them.";

@@ -15,7 +15,7 @@ use crate::components::{staff_directory, BilingualMessage, GrowInput, MessageKin
 use crate::i18n::{format_time, use_i18n, Lang, Msg};
 use crate::state::use_app;
 
-use super::request_detail::RequestDetailView;
+use super::request_detail::{short_id, RequestDetailView};
 
 /// The address prefix of this page.
 const HASH_PREFIX: &str = "#/office";
@@ -53,13 +53,6 @@ pub fn to_hash(selected: Option<Uuid>, filter: &RequestFilter) -> String {
 /// Whether the address asks for this page (read once at start: see `state.rs`).
 pub fn hash_is_office(hash: &str) -> bool {
     parse_hash(hash).is_some()
-}
-
-/// The short form of a request id shown in the list: its last 8 hex digits (the first
-/// ones of a UUIDv7 are its time and alike for a day's requests).
-pub fn short_id(id: Uuid) -> String {
-    let s = id.simple().to_string();
-    s[s.len() - 8..].to_owned()
 }
 
 /// Where a page of the list stands among all the requests that match.

@@ -23,7 +23,13 @@ use crate::state::use_app;
 use crate::store::LocalRequest;
 
 use super::my_requests::category_of;
-use super::office_list::short_id;
+
+/// The short form of a request id shown in the lists and on the 受付票: its last 8 hex
+/// digits (the first ones of a UUIDv7 are its time and alike for a day's requests).
+pub fn short_id(id: Uuid) -> String {
+    let s = id.simple().to_string();
+    s[s.len() - 8..].to_owned()
+}
 
 /// The staff directory, for people's names, asked for only by those the ward record
 /// gives it to (office staff, section heads, administrators); others see ids.
@@ -43,6 +49,15 @@ fn names_directory() -> LocalResource<Option<Vec<StaffEntry>>> {
         }
     })
 }
+
+/// The office's panel under the request (the office build only: field staff have none).
+#[cfg(feature = "office")]
+fn office_actions(id: Uuid) -> impl IntoView {
+    view! { <crate::components::OfficeActions id=id/> }
+}
+
+#[cfg(not(feature = "office"))]
+fn office_actions(_id: Uuid) -> impl IntoView {}
 
 /// The ward record's copy of the request with its notes and history, as last read:
 /// `None` while offline or reading, `Ok(None)` when the ward record has no such request.
@@ -227,7 +242,7 @@ pub fn RequestDetailView(id: Uuid, selected: RwSignal<Option<Uuid>>) -> impl Int
                 Some(Ok(None)) => view! { <p class="empty">{move || i18n.t(Msg::NotFound)}</p> }.into_any(),
                 Some(Ok(Some(local))) => view! { <Logged local=local editing=editing feedback=feedback fresh=fresh/> }.into_any(),
             }}
-            <crate::components::OfficeActions id=id/>
+            {office_actions(id)}
         </section>
     }
 }

@@ -27,6 +27,8 @@ pub fn SignInPage() -> impl IntoView {
     let busy = RwSignal::new(false);
     let problem = RwSignal::new(app.notice.get_untracked());
     app.notice.set(None);
+    // The office build, opened by the field build for an office role who signed in there.
+    let handed_over = crate::builds::handed_over();
 
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -101,6 +103,9 @@ pub fn SignInPage() -> impl IntoView {
             <h1 id="sign-in-title">{move || i18n.t(Msg::SignInTitle)}</h1>
             <p class="intro">{move || i18n.t(Msg::SignInIntro)}</p>
             <p class="intro">{move || i18n.t(Msg::SignInIntro2)}</p>
+            {handed_over.then(|| view! {
+                <BilingualMessage message=Msg::OfficeSignInAgain.bilingual() kind=MessageKind::Info testid="office-sign-in-again"/>
+            })}
             <form on:submit=submit novalidate>
                 <div class="field">
                     <label for="staff-id">{move || i18n.t(Msg::StaffId)}</label>

@@ -87,17 +87,41 @@ export async function launchBrowser() {
   return browser;
 }
 
-/** Signs in through the app's own form. */
+/**
+ * Signs in through the app's own form. Office staff, section heads and administrators
+ * signing in on the field build are taken to the office build (/office/), which asks
+ * for the password once more (the data key stays in the page it was opened in).
+ */
 export async function signIn(page, staffId) {
-  await page.getByTestId("staff-id").fill(staffId);
-  await page.getByTestId("password").fill(DEMO_PASSWORD);
-  await page.getByTestId("sign-in").click();
-  await page.getByTestId("nav-capture").waitFor();
+  const submit = async () => {
+    await page.getByTestId("staff-id").fill(staffId);
+    await page.getByTestId("password").fill(DEMO_PASSWORD);
+    await page.getByTestId("sign-in").click();
+  };
+  await submit();
+  const again = page.getByTestId("office-sign-in-again");
+  await page.getByTestId("nav-capture").or(again).first().waitFor();
+  if ((await again.count()) > 0) {
+    await submit();
+    await page.getByTestId("nav-capture").waitFor();
+  }
 }
 
-/** Waits until the service worker controls the page, so it opens offline from now on. */
+/**
+ * Waits until the page's own build's service worker controls it (`/sw.js`, or
+ * `/office/sw.js` in the office build), so it opens offline from now on.
+ */
 export async function waitForOfflineReady(page) {
-  await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: 20_000 });
+  await page.waitForFunction(
+    () => {
+      const controller = navigator.serviceWorker?.controller;
+      if (!controller) return false;
+      const base = location.pathname.startsWith("/office/") ? "/office/" : "/";
+      return new URL(controller.scriptURL).pathname === `${base}sw.js`;
+    },
+    null,
+    { timeout: 20_000 },
+  );
 }
 
 /**
@@ -373,11 +397,12 @@ export async function wardApi(url, staffId) {
  * true a push reaches the ward record but its answer is cut (the connection dropped after
  * the ward record answered), as on a link that dies at the wrong moment. Returns { url,
  * held, cutPushAnswers, cut (answers cut so far), requests (each "METHOD /path" that came
- * through), stop }.
+ * through), answers (each answer passed on: { method, url, status, encoding, bytes }, its
+ * bytes on the wire, headers and body, as they were sent), stop }.
  */
 export async function startGate(target) {
   const port = await freePort();
-  const gate = { url: `http://127.0.0.1:${port}`, held: false, cutPushAnswers: false, cut: 0, requests: [] };
+  const gate = { url: `http://127.0.0.1:${port}`, held: false, cutPushAnswers: false, cut: 0, requests: [], answers: [] };
   const server = createHttpServer((req, res) => {
     gate.requests.push(`${req.method} ${req.url}`);
     if (gate.held && req.url.startsWith("/api/")) {
@@ -396,6 +421,17 @@ export async function startGate(target) {
         });
         return;
       }
+      const head = [`HTTP/1.1 ${answer.statusCode} ${answer.statusMessage}`];
+      for (let i = 0; i < answer.rawHeaders.length; i += 2) head.push(`${answer.rawHeaders[i]}: ${answer.rawHeaders[i + 1]}`);
+      const seen = {
+        method: req.method,
+        url: req.url,
+        status: answer.statusCode,
+        encoding: answer.headers["content-encoding"] ?? "",
+        bytes: Buffer.byteLength(`${head.join("\r\n")}\r\n\r\n`),
+      };
+      gate.answers.push(seen);
+      answer.on("data", (chunk) => (seen.bytes += chunk.length));
       res.writeHead(answer.statusCode, answer.headers);
       answer.pipe(res);
     });

@@ -73,6 +73,8 @@ test("a new app version while requests wait: announced, applied, nothing lost, n
   const newVersion = `${oldVersion}-next`;
   const sw = readFileSync(join(served, "sw.js"), "utf8");
   writeFileSync(join(served, "sw.js"), sw.replace(`const VERSION = "${oldVersion}";`, `const VERSION = "${newVersion}";`));
+  // The build's compressed copies are of the old worker: a real build writes new ones.
+  for (const copy of ["sw.js.br", "sw.js.gz"]) rmSync(join(served, copy), { force: true });
   assert.equal(servedVersion(), newVersion);
   gate.held = true;
   await context.setOffline(false);

@@ -1,12 +1,20 @@
-//! The built app (Trunk's `dist/`), with the single-page fallback to `index.html`.
+//! The built app (Trunk's `dist/`), with the single-page fallback to `index.html`: the
+//! field build at `/`, the office build (`dist/office/`) under `/office/`, each falling
+//! back to its own `index.html`.
 //!
 //! Caching: `index.html`, `sw.js` and any HTML answer are `no-cache` (always revalidated,
 //! so a new release reaches the device); files whose names carry Trunk's content hash
 //! are immutable for a year; everything else (manifest, icons) is revalidated too.
+//!
+//! Compression: the build writes a brotli and a gzip copy next to each text and wasm file
+//! (`tools/compress.mjs`); a browser that accepts one gets it (with the file's own
+//! `Content-Type`), and every answer says it varies by `Accept-Encoding`.
+
+use std::path::PathBuf;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE};
+use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, VARY};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
@@ -16,20 +24,38 @@ use tower_http::services::{ServeDir, ServeFile};
 use crate::error::ApiError;
 use crate::AppState;
 
+/// The office build's folder, in `dist/` and in the address.
+pub const OFFICE: &str = "office";
+
+/// The `index.html` that answers `path`: the office build's for its folder, else the
+/// field app's.
+pub fn index_for(dist: &std::path::Path, path: &str) -> PathBuf {
+    let office = path
+        .strip_prefix('/')
+        .and_then(|p| p.strip_prefix(OFFICE))
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+    if office {
+        dist.join(OFFICE).join("index.html")
+    } else {
+        dist.join("index.html")
+    }
+}
+
 pub async fn serve_app(State(state): State<AppState>, req: Request) -> Response {
     let path = req.uri().path().to_string();
     if path == "/api" || path.starts_with("/api/") {
         return ApiError::not_found().into_response();
     }
-    let index = state.dist.join("index.html");
+    let index = index_for(&state.dist, &path);
     if !tokio::fs::try_exists(&index).await.unwrap_or(false) {
         return (
             StatusCode::SERVICE_UNAVAILABLE,
             [(CONTENT_TYPE, "text/plain; charset=utf-8")],
             format!(
                 "Koe: the app is not built yet (no {}).\n\
-                 Build it with `trunk build --release` and point KOE_DIST at its dist/ directory.\n\
-                 アプリがまだビルドされていません。`trunk build --release` でビルドし、KOE_DIST にその dist/ を指定してください。\n",
+                 Build it with scripts/run.sh (`trunk build --release`, then \
+                 `trunk build --release --config office/Trunk.toml`) and point KOE_DIST at its dist/ directory.\n\
+                 アプリがまだビルドされていません。scripts/run.sh（`trunk build --release` と `trunk build --release --config office/Trunk.toml`）でビルドし、KOE_DIST にその dist/ を指定してください。\n",
                 index.display()
             ),
         )
@@ -37,7 +63,13 @@ pub async fn serve_app(State(state): State<AppState>, req: Request) -> Response 
     }
     let service = ServeDir::new(&state.dist)
         .append_index_html_on_directories(true)
-        .fallback(ServeFile::new(&index));
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(
+            ServeFile::new(&index)
+                .precompressed_br()
+                .precompressed_gzip(),
+        );
     let mut res = match service.oneshot(req).await {
         Ok(res) => res.map(Body::new),
         Err(never) => match never {},
@@ -50,8 +82,12 @@ pub async fn serve_app(State(state): State<AppState>, req: Request) -> Response 
     let policy = cache_policy(&path, is_html);
     res.headers_mut()
         .insert(CACHE_CONTROL, HeaderValue::from_static(policy));
+    // Brotli, gzip or none by the request's Accept-Encoding: a shared cache must keep
+    // them apart.
+    res.headers_mut()
+        .insert(VARY, HeaderValue::from_static("accept-encoding"));
     if is_html {
-        // Every HTML answer is index.html (the single-page fallback).
+        // Every HTML answer is the build's index.html (the single-page fallback).
         let page = tokio::fs::read_to_string(&index).await.unwrap_or_default();
         if let Ok(csp) = HeaderValue::from_str(&app_csp(&page)) {
             res.headers_mut().insert(CONTENT_SECURITY_POLICY, csp);
@@ -139,6 +175,21 @@ mod tests {
             "public, max-age=31536000, immutable"
         );
         assert_eq!(cache_policy("/manifest.webmanifest", false), "no-cache");
+    }
+
+    #[test]
+    fn the_office_folder_falls_back_to_the_office_index() {
+        let dist = std::path::Path::new("/d");
+        for path in ["/office", "/office/", "/office/x", "/office/sw.js"] {
+            assert_eq!(
+                index_for(dist, path),
+                dist.join("office/index.html"),
+                "{path}"
+            );
+        }
+        for path in ["/", "/capture", "/officer", "/offices/x", "/x/office/"] {
+            assert_eq!(index_for(dist, path), dist.join("index.html"), "{path}");
+        }
     }
 
     #[test]
