@@ -532,7 +532,8 @@ async function pullRun(browser, ward, run) {
   await context.addInitScript(benchWatch);
   try {
     const page = await context.newPage();
-    await page.goto(ward.url);
+    // An office PC opens the office build (an office role signing in at / is handed over).
+    await page.goto(`${ward.url}/office/`);
     await page.waitForFunction(() => window.__bench?.signInAt !== undefined, null, { timeout: 60_000 });
     await page.evaluate(() => performance.setResourceTimingBufferSize(100_000));
     await page.evaluate(countWhen, { db: "koe.person.clerk01", store: "requests", target: N });
